@@ -1,0 +1,114 @@
+"""Fixtures for the site tests: the book built once per run, served on 127.0.0.1, and Chromium."""
+
+import functools
+import http.server
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+#: Screenshots of the pages the browser tests open, for people to look at.
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+
+class Build:
+    def __init__(self, result, html):
+        self.result, self.html = result, html
+        self.log = result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def build(tmp_path_factory):
+    """A clean build of the site, as CI and the README build it: warnings are errors."""
+    out = tmp_path_factory.mktemp("book")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
+        capture_output=True,
+        text=True,
+    )
+    return Build(result, out / "_build" / "html")
+
+
+@pytest.fixture(scope="session")
+def site(build):
+    """The built site served on 127.0.0.1: its base URL."""
+    assert build.result.returncode == 0, build.log[-5000:]
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=build.html))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup --browser`")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A page opened with every non-local request blocked, and what went wrong on it."""
+
+    def __init__(self, browser, site, path):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.errors, self.blocked, self.failed = [], [], []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("requestfailed", lambda request: self.failed.append(request.url))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
+
+        def route(route):
+            if route.request.url.startswith(site) or route.request.url.startswith("data:"):
+                route.continue_()
+            else:
+                self.blocked.append(route.request.url)
+                route.abort()
+
+        self.page.route("**/*", route)
+        self.page.goto(site + path, wait_until="load")
+        # MathJax typesets after load; wait until it has finished (pages without math have it too).
+        self.page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        self.page.evaluate("() => MathJax.startup.promise")
+
+    def screenshot(self, name, full_page=True):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def open_page(browser, site):
+    pages = []
+
+    def open_(path):
+        pages.append(Page(browser, site, path))
+        return pages[-1]
+
+    yield open_
+    for page in pages:
+        page.close()

@@ -1,0 +1,102 @@
+"""The chapters as stored: the tutorial's cells and printed values, and clean notebooks.
+
+nbval (run on chapters/ in the same pytest session) re-executes every chapter and checks that the
+stored outputs are what the code prints today. These tests check that what is stored is what the
+book promises: the tutorial's cells, verbatim, with the tutorial's numbers, in notebooks that carry
+nothing machine-specific.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from tests.tutorial import CELLS, NON_LEAF_WARNING
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+TAGS = {"hide-input", "hide-output", "remove-cell", "remove-input", "remove-output", "raises-exception"}
+
+
+def read(stem):
+    return nbformat.read(ROOT / "chapters" / f"{stem}.ipynb", as_version=4)
+
+
+def normalized(source):
+    return "\n".join(line.rstrip() for line in source.strip().splitlines())
+
+
+def printed(cell, stream="stdout"):
+    """What a code cell printed on `stream` and displayed as its result, as one text."""
+    parts = []
+    for output in cell.outputs:
+        if output.output_type == "stream" and output.name == stream:
+            parts.append(output.text)
+        elif output.output_type == "execute_result" and stream == "stdout":
+            parts.append(output.data["text/plain"])
+    return "".join(parts) if parts else None
+
+
+def code_cells(stem):
+    return [cell for cell in read(stem).cells if cell.cell_type == "code"]
+
+
+def test_the_table_of_contents_lists_every_chapter_once_in_three_parts():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    assert files == [f"chapters/{path.stem}" for path in CHAPTERS]
+    assert len(files) == 9
+    assert [part["caption"] for part in toc["parts"]] == [
+        "Foundations",
+        "A single neuron",
+        "Working with gradients",
+    ]
+
+
+@pytest.mark.parametrize("stem, source, expected", CELLS, ids=[f"{c[0][:2]}-{i}" for i, c in enumerate(CELLS)])
+def test_tutorial_cell_is_in_its_chapter_with_the_tutorials_output(stem, source, expected):
+    matches = [cell for cell in code_cells(stem) if normalized(cell.source) == normalized(source)]
+    assert len(matches) == 1, f"the tutorial's cell is not in {stem} verbatim:\n{source}"
+    cell = matches[0]
+    assert cell.execution_count is not None
+    assert printed(cell) == expected
+
+
+@pytest.mark.parametrize("stem", sorted({c[0] for c in CELLS}))
+def test_tutorial_cells_keep_the_tutorials_order(stem):
+    sources = [normalized(cell.source) for cell in code_cells(stem)]
+    wanted = [normalized(source) for s, source, _ in CELLS if s == stem]
+    positions = [sources.index(source) for source in wanted]
+    assert positions == sorted(positions)
+
+
+def test_the_non_leaf_warning_reads_as_a_plain_message():
+    (cell,) = [c for c in code_cells("04-the-chain-rule") if normalized(c.source).endswith("\ny.grad")]
+    message = printed(cell, stream="stderr")
+    assert message is not None, "chapter 4 should show PyTorch's warning about y.grad"
+    assert " ".join(message.split()) == NON_LEAF_WARNING
+    assert "ipykernel" not in message and "/tmp/" not in message and "Triggered internally" not in message
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_notebook_is_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and re.match(r"# \D", first.source), "a title without number"
+    assert set(nb.metadata) <= {"kernelspec", "language_info"}, "run scripts/execute_notebooks.py"
+    counts = []
+    for cell in nb.cells:
+        assert set(cell.metadata) <= {"tags"}
+        assert set(cell.metadata.get("tags", [])) <= TAGS
+        if cell.cell_type != "code":
+            continue
+        assert "sys.path" not in cell.source
+        counts.append(cell.execution_count)
+        for output in cell.outputs:
+            text = str(output)
+            assert not re.search(r"/tmp/|ipykernel_|0x[0-9a-f]{6,}", text), f"machine-specific: {text[:200]}"
+            if output.output_type == "error":
+                assert "raises-exception" in cell.metadata.get("tags", [])
+    assert counts == list(range(1, len(counts) + 1)), "executed top to bottom, once"

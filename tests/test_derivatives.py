@@ -1,0 +1,156 @@
+"""The derivatives the book works out by hand, held against torch autograd and finite differences.
+
+Each manual formula in widgets.calculus is checked two independent ways over a range of inputs,
+including the awkward ones: x = 0, large |z| where the sigmoid saturates, and predictions held by
+the clamp at ε and 1 - ε. Everything runs in float64, where a central difference is accurate to
+about 1e-9 and the clamp's bounds are representable.
+"""
+
+import math
+
+import pytest
+import torch
+
+from widgets import calculus
+
+H = 1e-6  # central-difference step: error O(H²) from truncation, O(rounding / H) from rounding
+# The loss -log(1 - σ(z)) carries a rounding error of ~1e-16 / (1 - σ(z)) where the sigmoid
+# saturates (4e-10 at z = 15): a larger step keeps that error well under the tolerance there.
+H_NEURON = 1e-4
+
+
+def autograd_derivative(f, *inputs):
+    """The gradients of f at inputs, by torch autograd."""
+    leaves = [torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for v in inputs]
+    f(*leaves).backward()
+    return [leaf.grad for leaf in leaves]
+
+
+def central_difference(f, inputs, i, h=H):
+    """∂f/∂inputs[i] by (f(v + h) - f(v - h)) / 2h."""
+    plus, minus = list(inputs), list(inputs)
+    plus[i] += h
+    minus[i] -= h
+    return (float(f(*plus)) - float(f(*minus))) / (2 * h)
+
+
+def assert_close(actual, expected, rel=1e-6, abs=1e-7):
+    assert math.isfinite(float(actual))
+    assert float(actual) == pytest.approx(float(expected), rel=rel, abs=abs)
+
+
+SCALARS = [-3.0, -1.5, -0.5, -1e-3, 0.0, 1e-3, 0.5, 1.0, math.sqrt(math.pi / 2), 3.0, 4.0, 10.0]
+
+
+@pytest.mark.parametrize("x", SCALARS)
+def test_square_derivative_is_2x(x):
+    manual = calculus.square_derivative(x)
+    (by_autograd,) = autograd_derivative(calculus.square, x)
+    assert_close(manual, by_autograd)
+    assert_close(manual, central_difference(calculus.square, [x], 0))
+    assert float(manual) == 2 * x
+
+
+@pytest.mark.parametrize("x", SCALARS)
+def test_chain_rule_through_sin_of_square(x):
+    manual = calculus.sin_of_square_derivative(x)
+    (by_autograd,) = autograd_derivative(calculus.sin_of_square, x)
+    assert_close(manual, by_autograd)
+    # The derivative swings by ~2x per unit of x: the difference quotient needs a looser bound.
+    assert_close(manual, central_difference(calculus.sin_of_square, [x], 0), rel=1e-5, abs=1e-6)
+
+
+def test_chain_rule_at_the_tutorials_point():
+    # dz/dx at x = 4 is cos(16) · 8; chapter 4 shows -7.661275842587077 and tensor(-7.6613).
+    assert float(calculus.sin_of_square_derivative(4.0)) == pytest.approx(-7.661275842587077, abs=1e-12)
+
+
+# (x, y, w, b): the tutorial's point, both labels, z = 0, x = 0 (dL/dw must vanish), and saturation
+# on both sides, inside and beyond the clamp (σ(z) = ε at z ≈ -18.42, 1 - ε at z ≈ +18.42).
+NEURON_POINTS = [
+    (6.7, 0.0, 1.0, 0.0),
+    (6.7, 1.0, 1.0, 0.0),
+    (1.0, 0.0, 0.0, 0.0),
+    (0.0, 1.0, 2.0, 0.5),
+    (-2.0, 1.0, 0.5, -0.3),
+    (3.0, 0.0, -1.0, 1.0),
+    (1.0, 0.0, 15.0, 0.0),  # σ(15) ≈ 1 - 3e-7: saturating, not yet clamped; loss ≈ 15
+    (1.0, 1.0, -15.0, 0.0),
+    (1.0, 0.0, 30.0, 0.0),  # σ(30) > 1 - ε: the clamp holds the prediction; the gradient is 0
+    (1.0, 1.0, -30.0, 0.0),  # σ(-30) < ε: clamped at ε
+    (1.0, 1.0, 30.0, 0.0),  # saturated and right: loss and gradient ≈ 0
+    (-4.0, 0.0, 10.0, 5.0),  # z = -35: clamped at ε, label 0: loss ≈ 1e-8
+]
+
+
+@pytest.mark.parametrize("x, y, w, b", NEURON_POINTS)
+def test_neuron_gradients_match_autograd(x, y, w, b):
+    dL_dw, dL_db = calculus.neuron_gradients(x, y, w, b)
+    _, _, by_autograd_w, by_autograd_b = autograd_derivative(calculus.neuron_loss, x, y, w, b)
+    assert_close(dL_dw, by_autograd_w, rel=1e-9, abs=1e-12)
+    assert_close(dL_db, by_autograd_b, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("x, y, w, b", NEURON_POINTS)
+def test_neuron_gradients_match_finite_differences(x, y, w, b):
+    dL_dw, dL_db = calculus.neuron_gradients(x, y, w, b)
+    point = [x, y, w, b]
+    assert_close(dL_dw, central_difference(calculus.neuron_loss, point, 2, H_NEURON), rel=1e-5, abs=1e-6)
+    assert_close(dL_db, central_difference(calculus.neuron_loss, point, 3, H_NEURON), rel=1e-5, abs=1e-6)
+
+
+def test_neuron_loss_stays_finite_where_the_sigmoid_saturates():
+    for z in (-1000.0, -40.0, 40.0, 1000.0):
+        for y in (0.0, 1.0):
+            loss = calculus.neuron_loss(1.0, y, z, 0.0)
+            assert math.isfinite(float(loss))
+            # The clamp caps the loss at -log(ε) ≈ 18.42.
+            assert float(loss) <= -math.log(calculus.EPSILON) + 1e-9
+
+
+def test_neuron_gradients_at_the_tutorials_point():
+    # Chapter 5: x = 6.7, y = 0, w = 1, b = 0 gives dL/dw = 6.6918, dL/db = 0.9988.
+    dL_dw, dL_db = calculus.neuron_gradients(6.7, 0.0, 1.0, 0.0)
+    assert float(dL_db) == pytest.approx(1 / (1 + math.exp(-6.7)), rel=1e-12)
+    assert float(dL_dw) == pytest.approx(6.7 / (1 + math.exp(-6.7)), rel=1e-12)
+    assert f"{float(dL_dw):.4f}, {float(dL_db):.4f}" == "6.6918, 0.9988"
+
+
+def test_neuron_gradients_of_the_tutorials_factors():
+    # The chapter's factors, dL/dŷ · dŷ/dz, cancel to ŷ - y: check it where they are finite.
+    for z in (-5.0, -0.3, 0.0, 2.0, 6.7):
+        for y in (0.0, 1.0):
+            y_pred = 1 / (1 + math.exp(-z))
+            product = (y_pred - y) / (y_pred * (1 - y_pred)) * (y_pred * (1 - y_pred))
+            _, dL_db = calculus.neuron_gradients(1.0, y, z, 0.0)
+            assert float(dL_db) == pytest.approx(product, rel=1e-12, abs=1e-15)
+
+
+def test_clamp_upper_bound_rounds_away_in_float32():
+    # Chapter 5's caveat: 1 - 1e-8 is 1.0 in float32, so the upper clamp only works in float64.
+    assert torch.tensor(1 - calculus.EPSILON, dtype=torch.float32).item() == 1.0
+    assert torch.tensor(1 - calculus.EPSILON, dtype=torch.float64).item() < 1.0
+
+
+VECTORS = [[1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [-1.5, 0.0, 2.5, 4.0], [5.0], [1e-4, -3.0, 7.0]]
+
+
+@pytest.mark.parametrize("values", VECTORS)
+def test_mean_of_squares_gradient_is_2x_over_n(values):
+    manual = calculus.mean_of_squares_gradient(values)
+    x = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    calculus.mean_of_squares(x).backward()
+    assert torch.allclose(manual, x.grad, rtol=1e-12, atol=0)
+    for i in range(len(values)):
+
+        def f(v, i=i):
+            shifted = list(values)
+            shifted[i] = v
+            return calculus.mean_of_squares(shifted)
+
+        assert_close(manual[i], central_difference(f, [values[i]], 0), rel=1e-6, abs=1e-8)
+
+
+def test_mean_of_squares_gradient_at_the_tutorials_point():
+    # Chapter 7 shows tensor([0.6667, 1.3333, 2.0000]).
+    assert calculus.mean_of_squares_gradient([1.0, 2.0, 3.0]).tolist() == pytest.approx([2 / 3, 4 / 3, 2])

@@ -1,0 +1,81 @@
+"""The derivatives the book works out by hand, written as functions.
+
+Each is the formula a chapter derives, in plain torch operations and without autograd, so the tests
+can hold it against ``torch.autograd`` and against a central finite difference. Inputs may be Python
+numbers or tensors; the results are tensors of the inputs' dtype (float64 for Python numbers).
+"""
+
+import torch
+
+#: The clamp of the tutorial's binary cross-entropy: predictions are kept in [EPSILON, 1 - EPSILON]
+#: so the logarithms stay finite. In float32, 1 - 1e-8 rounds to exactly 1.0, so there the upper
+#: bound clamps nothing; in float64 both bounds hold.
+EPSILON = 1e-8
+
+
+def _tensor(value):
+    if isinstance(value, torch.Tensor):
+        return value
+    return torch.tensor(value, dtype=torch.float64)
+
+
+# Chapters 2 and 3: y = x².
+def square(x):
+    return _tensor(x) ** 2
+
+
+def square_derivative(x):
+    """dy/dx of y = x²: 2x."""
+    return 2 * _tensor(x)
+
+
+# Chapter 4: z = sin(y) with y = x², through the chain rule.
+def sin_of_square(x):
+    return torch.sin(_tensor(x) ** 2)
+
+
+def sin_of_square_derivative(x):
+    """dz/dx of z = sin(x²) = dz/dy · dy/dx = cos(x²) · 2x."""
+    x = _tensor(x)
+    return torch.cos(x**2) * 2 * x
+
+
+# Chapters 5 and 6: one sigmoid neuron, y_pred = σ(w·x + b), with binary cross-entropy.
+def binary_cross_entropy(prediction, target, epsilon=EPSILON):
+    """The tutorial's loss: -(y·log ŷ + (1 - y)·log(1 - ŷ)), with ŷ clamped to [ε, 1 - ε]."""
+    prediction = torch.clamp(_tensor(prediction), epsilon, 1 - epsilon)
+    target = _tensor(target)
+    return -(target * torch.log(prediction) + (1 - target) * torch.log(1 - prediction))
+
+
+def neuron_loss(x, y, w, b, epsilon=EPSILON):
+    """Forward pass: z = w·x + b, ŷ = σ(z), loss = BCE(ŷ, y)."""
+    z = _tensor(w) * _tensor(x) + _tensor(b)
+    return binary_cross_entropy(torch.sigmoid(z), y, epsilon)
+
+
+def neuron_gradients(x, y, w, b, epsilon=EPSILON):
+    """(dL/dw, dL/db) of :func:`neuron_loss`, by the chain rule of chapter 5.
+
+    dL/dw = dL/dŷ · dŷ/dz · dz/dw and dL/db = dL/dŷ · dŷ/dz · dz/db, with
+    dL/dŷ = (ŷ - y) / (ŷ(1 - ŷ)), dŷ/dz = ŷ(1 - ŷ), dz/dw = x, dz/db = 1. The first two cancel to
+    ŷ - y, which is how the product is computed here: the factors alone overflow where the sigmoid
+    saturates. Where the clamp holds ŷ at ε or 1 - ε, the loss no longer depends on w or b, and
+    both gradients are 0 (as autograd finds: a clamp passes no gradient outside its bounds).
+    """
+    x, y, w, b = map(_tensor, (x, y, w, b))
+    y_pred = torch.sigmoid(w * x + b)
+    inside = (y_pred >= epsilon) & (y_pred <= 1 - epsilon)
+    dL_dz = torch.where(inside, y_pred - y, torch.zeros_like(y_pred))
+    return dL_dz * x, dL_dz
+
+
+# Chapter 7: y = mean(x²) over the n elements of x.
+def mean_of_squares(x):
+    return (_tensor(x) ** 2).mean()
+
+
+def mean_of_squares_gradient(x):
+    """dy/dx_i of y = (1/n)·Σ x_i²: 2·x_i / n."""
+    x = _tensor(x)
+    return 2 * x / x.numel()
