@@ -2,9 +2,34 @@
 
 Chapters import what they need from here, for example::
 
-    from widgets.notebook import plain_warnings
+    from widgets import explore
+    explore(lambda x: torch.exp(-x**2))
 
+- :mod:`widgets.figures`: the interactive figures, one explorer class per kind of figure, and
+  :func:`explore`, which explores any scalar function written with torch.
+- :mod:`widgets.explorer`, :mod:`widgets.controls`, :mod:`widgets.marks`, :mod:`widgets.live` and
+  ``widgets/static/``: the core the figures share (one evaluation, a live and a static view).
 - :mod:`widgets.calculus`: the derivatives the book works out by hand, as functions, so that tests
   can hold them against torch autograd and finite differences.
 - :mod:`widgets.notebook`: small conveniences for the chapters' set-up cells.
 """
+
+from widgets.figures import (
+    AccumulationExplorer,
+    ChainExplorer,
+    FunctionExplorer,
+    MeanOfSquaresExplorer,
+    NeuronExplorer,
+    TrackingExplorer,
+    explore,
+)
+
+__all__ = [
+    "AccumulationExplorer",
+    "ChainExplorer",
+    "FunctionExplorer",
+    "MeanOfSquaresExplorer",
+    "NeuronExplorer",
+    "TrackingExplorer",
+    "explore",
+]

@@ -1,0 +1,145 @@
+"""The live view of an explorer, for Jupyter: ipywidgets controls over an ipympl canvas.
+
+The figure is drawn once. Moving a control evaluates one frame (torch autograd, in the kernel),
+moves the marks' matplotlib artists with ``set_data`` and friends, rewrites the readout's numbers,
+and asks the canvas for a redraw (``draw_idle``): the output stays one widget, updated in place.
+"""
+
+import ipywidgets as w
+from ipympl.backend_nbagg import Canvas, FigureManager
+
+from widgets.controls import Choice, Counter, Slider
+from widgets.explorer import asset, format_value
+
+CSS = asset("figure.css")
+
+
+class LiveView:
+    """Controls, canvas, readout and note for one explorer, and the state they share."""
+
+    @classmethod
+    def of(cls, explorer):
+        """The explorer's live view, made on first use: displaying it twice shows one widget."""
+        if getattr(explorer, "_live_view", None) is None:
+            explorer._live_view = cls(explorer)
+        return explorer._live_view
+
+    def __init__(self, explorer):
+        self.explorer = explorer
+        self.values = dict(explorer.start)
+        self.state = {"history": []}
+        self.figure, axes = explorer._background(dpi=100)
+        self.canvas = Canvas(self.figure)
+        FigureManager(self.canvas, 0)
+        self.canvas.header_visible = False
+        self.canvas.footer_visible = False
+        self.canvas.toolbar_visible = False
+        self.canvas.resizable = False
+        self.canvas.capture_scroll = False
+        self.figure.canvas.draw()  # lay the axes out once, then keep them where they are
+        self.figure.set_layout_engine("none")
+        self.artists = [mark.artist(axes) for mark in explorer.marks]
+        self.readout = w.HTML()
+        self.note = w.HTML()
+        self._control_note = ""
+        self.inputs = {}
+        rows = [self._control(c) for c in explorer.controls]
+        self.widget = w.VBox(
+            [w.HTML(f"<style>{CSS}</style>"), w.HBox(rows, layout=w.Layout(flex_flow="row wrap")),
+             self.canvas, self.readout, self.note],
+            layout=w.Layout(width="100%"),
+        )
+        self.widget.add_class("agi-figure")
+        self.refresh("start")
+
+    # Controls --------------------------------------------------------------------------------
+
+    def _control(self, control):
+        if isinstance(control, Slider):
+            slider = w.FloatSlider(
+                value=control.value, min=control.lo, max=control.hi, step=control.step,
+                description=control.label, readout=False, continuous_update=True,
+                style={"description_width": "initial"},
+            )
+            typed = w.FloatText(value=control.value, layout=w.Layout(width="6.5em"),
+                                description_allow_html=False)
+            typed.description = ""
+            slider.observe(lambda change: self._moved(control, change["new"]), names="value")
+            typed.observe(lambda change: self._typed(control, change["new"]), names="value")
+            self.inputs[control.name] = (slider, typed)
+            return w.HBox([slider, typed])
+        if isinstance(control, Choice):
+            buttons = w.RadioButtons(
+                options=[(label, value) for value, label in control.options], value=control.value,
+                description=control.label, style={"description_width": "initial"},
+            )
+            buttons.observe(lambda change: self.set(control.name, change["new"]), names="value")
+            self.inputs[control.name] = (buttons,)
+            return buttons
+        if isinstance(control, Counter):
+            buttons = []
+            for label, action in control.buttons:
+                button = w.Button(description=label, layout=w.Layout(width="auto"))
+                button.on_click(lambda _, action=action: self.click(control.name, action))
+                buttons.append(button)
+            self.inputs[control.name] = tuple(buttons)
+            return w.HBox(buttons)
+        raise TypeError(f"unknown control {control!r}")
+
+    def _moved(self, control, value):
+        value = control.snap(value)
+        slider, typed = self.inputs[control.name]
+        if typed.value != value:
+            typed.value = value
+        if value != self.values[control.name]:
+            self._control_note = ""
+            self.set(control.name, value)
+
+    def _typed(self, control, value):
+        used, note = control.check(value)
+        slider, typed = self.inputs[control.name]
+        self._control_note = note or ""
+        if typed.value != used:
+            typed.value = used  # comes back here once, with a value that needs no note
+            self._control_note = note or ""
+        if slider.value != used:
+            slider.value = used
+        self.set(control.name, used, note_only=self.values[control.name] == used)
+
+    # State -------------------------------------------------------------------------------------
+
+    def set(self, name, value, note_only=False):
+        """Move control `name` to `value` (as a reader would) and redraw."""
+        if note_only:
+            self._show_note(self.explorer.frame(**self.values))
+            return
+        self.values[name] = value
+        self.refresh("move")
+
+    def click(self, name, action):
+        """Press a counter's button: "+1" or "reset"."""
+        control = next(c for c in self.explorer.controls if c.name == name)
+        self.values[name], note = control.after(self.values[name], action)
+        self._control_note = note or ""
+        self.refresh("click")
+
+    def refresh(self, event):
+        frame = self.explorer.frame(**self.values)
+        history_marks = [m for m in self.explorer.marks if type(m).__name__ == "History"]
+        for mark in history_marks:
+            history = self.state["history"]
+            if event != "click":
+                history.clear()
+            history.append(frame[mark.value])
+            del history[: -self.explorer.history_length]
+        for mark, artist in zip(self.explorer.marks, self.artists):
+            mark.update(artist, frame, self.state)
+        self.readout.value = self.explorer.readout.html(frame, self.explorer.decimals)
+        self._show_note(frame)
+        self.frame = frame
+        self.canvas.draw_idle()
+
+    def _show_note(self, frame):
+        notes = [self._control_note, frame[self.explorer.note] if self.explorer.note else ""]
+        text = " ".join(n for n in notes if n)
+        self.note.value = f'<p class="agi-note">{format_value(text)}</p>' if text else ""
