@@ -92,7 +92,7 @@ class FunctionExplorer(Explorer):
         y = self.f(leaf)
         y.backward()
         frame = {"x": x, "y": _finite_or_nan(y), "dydx": math.nan, "note": ""}
-        if leaf.grad is not None:
+        if leaf.grad is not None and not math.isnan(frame["y"]):  # no slope where f is undefined
             frame["dydx"] = _finite_or_nan(leaf.grad)
         if self.by_hand is not None:
             frame["by_hand"] = _finite_or_nan(self.by_hand(torch.tensor(x, dtype=torch.float64)))

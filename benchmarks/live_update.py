@@ -1,0 +1,487 @@
+"""Kernel-side cost of one live update of the book's figures, against interact + plt.show.
+
+Run from the repository's root (about 30 s on 2 cores; no window opens, no kernel is needed):
+
+    .venv/bin/python benchmarks/live_update.py
+    .venv/bin/python benchmarks/live_update.py --steps 30           # quicker, noisier
+    .venv/bin/python benchmarks/live_update.py --widgets /tmp/copy  # time another copy of widgets/
+
+One live update is what the kernel does when a reader moves a control of a figure's live view
+(``widgets.live.LiveView``): the control's new value runs ``explorer.frame`` (torch autograd), the
+marks' artists move in place, the readout's HTML is rewritten and ``draw_idle`` asks the frontend
+for a redraw; the frontend answers with a "draw" message, on which ipympl draws the figure with Agg
+(``canvas.draw()``) and encodes it as a PNG, full or diff, for the frontend
+(``canvas.draw()`` ends in ``manager.refresh_all()`` → ``canvas.get_diff_image()`` →
+``canvas.send_binary()``). Here the frontend's message is handed to the canvas directly, and the
+comm is ipywidgets' dummy comm, so sending costs nothing: what is timed is the kernel's work
+only, not the websocket nor the browser drawing the PNG.
+
+The naive pattern is ``ipywidgets.interactive`` (what ``interact`` builds) calling a function that
+makes a new pyplot figure of the same size and content on every change, then renders it as the
+inline backend does on ``plt.show()``: IPython's image/png formatter,
+``print_figure(fig, "png", bbox_inches="tight", base64=True)``, then ``plt.close("all")``.
+"""
+
+import argparse
+import contextlib
+import gc
+import io
+import math
+import statistics
+import sys
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: no window, and the inline backend draws with Agg too
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from matplotlib._pylab_helpers import Gcf  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+
+WARMUP = 5
+STEPS = 60
+FRAME_MS = 1000 / 60  # one frame at 60 Hz
+
+
+def ms(seconds):
+    return seconds * 1000.0
+
+
+def summary(times):
+    """(median, 90th percentile) in ms."""
+    ordered = sorted(times)
+    p90 = ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)]
+    return ms(statistics.median(ordered)), ms(p90)
+
+
+def sweep(grid, count, start=None):
+    """`count` grid values going back and forth over the whole grid, each unlike the one before
+    (and unlike `start`, the value the control holds before the first)."""
+    n = len(grid)
+    stride = max(1, (n - 1) // 30)  # cross the grid in about 30 steps, then come back
+    path = list(range(0, n, stride))
+    if path[-1] != n - 1:
+        path.append(n - 1)
+    path = path + path[-2:0:-1]
+    values = []
+    i = 0
+    while len(values) < count:
+        value = grid[path[i % len(path)]]
+        previous = values[-1] if values else start
+        if value != previous:
+            values.append(value)
+        i += 1
+    return values
+
+
+# ------------------------------------------------------------------------------------------------
+# The figures as the chapters create them, and how a reader drives each
+
+
+def chapter_figures():
+    from widgets import (
+        AccumulationExplorer,
+        ChainExplorer,
+        MeanOfSquaresExplorer,
+        NeuronExplorer,
+        TrackingExplorer,
+        explore,
+    )
+
+    return [
+        ("ch3 explore(x²)",
+         lambda: explore(lambda x: x**2, start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x"),
+         "x"),
+        ("ch4 ChainExplorer(sin(x²))",
+         lambda: ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0), "x"),
+        ("ch4 explore(exp(−x²))",
+         lambda: explore(lambda x: torch.exp(-x**2), formula="exp(−x²)"), "x"),
+        ("ch5/6 NeuronExplorer (x)", NeuronExplorer, "x"),
+        ("ch7 MeanOfSquaresExplorer (x0)",
+         lambda: MeanOfSquaresExplorer(start=(1.0, 2.0, 3.0)), "x0"),
+        ("ch8 AccumulationExplorer (clicks)", AccumulationExplorer, "count"),
+        ("ch9 TrackingExplorer (mode)", TrackingExplorer, "mode"),
+    ]
+
+
+def actions(view, name, count):
+    """`count` callables, each moving control `name` of `view` once, as a reader would."""
+    from widgets.controls import Choice, Counter, Slider
+
+    control = next(c for c in view.explorer.controls if c.name == name)
+    if isinstance(control, Slider):
+        slider = view.inputs[name][0]
+
+        def move(value):
+            return lambda: setattr(slider, "value", value)
+
+        return [move(v) for v in sweep(control.grid, count, start=view.values[name])]
+    if isinstance(control, Choice):
+        buttons = view.inputs[name][0]
+        options = control.grid
+        first = options.index(view.values[name]) + 1
+        return [(lambda v: lambda: setattr(buttons, "value", v))(options[(first + i) % len(options)])
+                for i in range(count)]
+    if isinstance(control, Counter):
+        # "backward again" five times, then "x.grad.zero_()", and again
+        return [(lambda a: lambda: view.click(name, a))("reset" if i % 6 == 5 else "+1")
+                for i in range(count)]
+    raise TypeError(control)
+
+
+# ------------------------------------------------------------------------------------------------
+# Our live view
+
+
+class Recorder:
+    """Counts the view's refreshes and keeps the size of every PNG the canvas sends."""
+
+    def __init__(self, view):
+        self.refreshes = 0
+        self.sizes = []
+        refresh, send_binary = view.refresh, view.canvas.send_binary
+
+        def counted_refresh(event):
+            self.refreshes += 1
+            return refresh(event)
+
+        def recorded_send(data):
+            self.sizes.append(len(data))
+            return send_binary(data)
+
+        view.refresh = counted_refresh  # the controls' callbacks look it up on the instance
+        view.canvas.send_binary = recorded_send
+
+
+def live_view(make):
+    from widgets.live import LiveView
+
+    explorer = make()
+    started = time.perf_counter()
+    view = LiveView.of(explorer)
+    built = time.perf_counter() - started
+    # A connected frontend has sent "initialized": from then on ipympl sends PNGs only, without
+    # also keeping a base64 copy of each in the widget's state (as it does with no frontend).
+    view.canvas._handle_message(view.canvas, {"type": "initialized"}, [])
+    view.canvas.handle_event({"type": "draw"})
+    return view, built
+
+
+def check_step(recorder, refreshes_before, sent_before):
+    if recorder.refreshes != refreshes_before + 1:
+        raise RuntimeError("a step did not run exactly one update of the figure")
+    if len(recorder.sizes) != sent_before + 1 or recorder.sizes[-1] <= 0:
+        raise RuntimeError("a step did not render and send one PNG")
+
+
+def measure_live(make, name, steps):
+    """Per step: move the control, then the frontend's "draw" request (Agg draw + PNG encode)."""
+    view, built = live_view(make)
+    recorder = Recorder(view)
+    moves = actions(view, name, WARMUP + steps)
+    canvas = view.canvas
+    times = []
+    for i, move in enumerate(moves):
+        refreshes, sent = recorder.refreshes, len(recorder.sizes)
+        started = time.perf_counter()
+        move()
+        canvas.handle_event({"type": "draw"})  # what ipympl's frontend sends after draw_idle
+        elapsed = time.perf_counter() - started
+        check_step(recorder, refreshes, sent)
+        if i >= WARMUP:
+            times.append(elapsed)
+    sizes = recorder.sizes[-steps:]
+    return {"times": times, "bytes": statistics.median(sizes), "modes": canvas._current_image_mode,
+            "built": built}
+
+
+def measure_live_parts(make, name, steps):
+    """The same steps, with canvas.draw() taken apart: update, Agg draw, diff + PNG encode."""
+    view, _ = live_view(make)
+    recorder = Recorder(view)
+    canvas = view.canvas
+    parts = {"update (autograd, artists, readout)": [], "Agg draw": [], "diff + PNG encode": []}
+    for i, move in enumerate(actions(view, name, WARMUP + steps)):
+        refreshes, sent = recorder.refreshes, len(recorder.sizes)
+        t0 = time.perf_counter()
+        move()
+        t1 = time.perf_counter()
+        canvas._png_is_old = True  # what FigureCanvasWebAggCore.draw sets before drawing
+        FigureCanvasAgg.draw(canvas)
+        t2 = time.perf_counter()
+        png = canvas.get_diff_image()
+        t3 = time.perf_counter()
+        canvas.send_binary(png)
+        check_step(recorder, refreshes, sent)
+        if i >= WARMUP:
+            for key, value in zip(parts, (t1 - t0, t2 - t1, t3 - t2)):
+                parts[key].append(value)
+    return {key: ms(statistics.median(values)) for key, values in parts.items()}
+
+
+# ------------------------------------------------------------------------------------------------
+# The naive pattern: interact, a new pyplot figure per change, rendered by the inline backend
+
+
+class Inline:
+    """What ``plt.show()`` does under the inline backend (matplotlib_inline.backend_inline.show
+    with close=True): display every open figure, which runs IPython's image/png formatter
+    (IPython.core.pylabtools.print_figure with the inline backend's bbox_inches="tight"), then
+    ``plt.close("all")``."""
+
+    def __init__(self):
+        self.sizes = []
+
+    def show(self):
+        from IPython.core.pylabtools import print_figure
+
+        for manager in Gcf.get_all_fig_managers():
+            figure = manager.canvas.figure
+            png = print_figure(figure, "png", bbox_inches="tight", base64=True)
+            repr(figure)  # the text/plain of the same display_data
+            self.sizes.append(len(png))
+        plt.close("all")
+
+
+def _limits(values, pad):
+    finite = values[np.isfinite(values)]
+    lo, hi = float(finite.min()), float(finite.max())
+    room = (hi - lo) * pad
+    return lo - room, hi + room
+
+
+def _style(ax, xlabel, ylabel):
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, color="#e5e5e5", linewidth=0.8)
+    ax.axhline(0, color="#999999", linewidth=0.8, zorder=1)
+    ax.set_axisbelow(True)
+
+
+def naive_function(f, label, lo=-3.0, hi=3.0, points=601):
+    """y = f(x): the curve, the point and the tangent, the slope by autograd (chapters 3 and 4)."""
+    inline = Inline()
+
+    def plot(x):
+        leaf = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        y = f(leaf)
+        y.backward()
+        y, slope = y.item(), leaf.grad.item()
+        xs = torch.linspace(lo, hi, points, dtype=torch.float64)
+        with torch.no_grad():
+            ys = f(xs).numpy()
+        xs = xs.numpy()
+        fig, ax = plt.subplots(figsize=(8.0, 3.0))
+        ax.plot(xs, ys, color="C0", linewidth=2, label=f"y = {label}")
+        ax.plot([lo, hi], [y + slope * (lo - x), y + slope * (hi - x)], color="C1", linewidth=2)
+        ax.plot([x], [y], "o", color="C3", markersize=8)
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(*_limits(ys, pad=0.12))
+        _style(ax, "x", "y")
+        ax.legend(loc="upper center", frameon=False)
+        print(f"y = {y:.4f}   dy/dx (autograd) = {slope:.4f}")
+        inline.show()
+
+    return plot, {"x": (lo, hi, 0.05, 0.0)}, inline
+
+
+def naive_chain():
+    """z = sin(x²): left the curve, point and tangent; right dz/dx over the range by autograd."""
+    inline = Inline()
+    lo, hi = -4.0, 4.0
+
+    def plot(x):
+        leaf = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        y = leaf**2
+        y.retain_grad()
+        z = torch.sin(y)
+        z.backward()
+        z, slope, dzdy = z.item(), leaf.grad.item(), y.grad.item()
+        xs = torch.linspace(lo, hi, 801, dtype=torch.float64, requires_grad=True)
+        zs = torch.sin(xs**2)
+        zs.sum().backward()
+        grads, zs, xs = xs.grad.numpy(), zs.detach().numpy(), xs.detach().numpy()
+        fig, (left, right) = plt.subplots(1, 2, figsize=(8.0, 3.0))
+        left.plot(xs, zs, color="C0", linewidth=1.6, label="z = sin(x²)")
+        left.plot([lo, hi], [z + slope * (lo - x), z + slope * (hi - x)], color="C1", linewidth=2)
+        left.plot([x], [z], "o", color="C3", markersize=8)
+        left.set_ylim(*_limits(zs, pad=0.15))
+        _style(left, "x", "z")
+        left.legend(loc="upper center", frameon=False)
+        right.plot(xs, grads, color="C2", linewidth=1.4, label="dz/dx (autograd)")
+        right.plot([x], [slope], "o", color="C3", markersize=8)
+        right.set_ylim(*_limits(grads, pad=0.08))
+        _style(right, "x", "dz/dx")
+        right.legend(loc="upper center", frameon=False)
+        for ax in (left, right):
+            ax.set_xlim(lo, hi)
+        print(f"z = {z:.4f}   dz/dy = {dzdy:.4f}   dz/dx = {slope:.4f}")
+        inline.show()
+
+    return plot, {"x": (lo, hi, 0.05, 0.0)}, inline
+
+
+def naive_from_explorer(make):
+    """The other figures: a new pyplot figure of the explorer's size with the same panels (its
+    ``draw``), and the same marks at the frame's numbers, drawn anew on every change."""
+    explorer = make()
+    inline = Inline()
+
+    def plot(**values):
+        figure = plt.figure(figsize=explorer.figsize)
+        axes = explorer.draw(figure)
+        frame = explorer.frame(**values)
+        state = {"history": []}
+        if "count" in values:  # the history of x.grad: one backward() call after another
+            state["history"] = [explorer.frame(x=values["x"], count=k)["grad"]
+                                for k in range(values["count"] + 1)]
+        for mark in explorer.marks:
+            mark.update(mark.artist(axes), frame, state)
+        print(explorer.readout.text(frame, explorer.decimals))
+        inline.show()
+
+    return plot, explorer.controls, inline
+
+
+def naive_spec(row):
+    """(function, interact widgets, inline) for a row of chapter_figures, or None."""
+    import ipywidgets as w
+
+    from widgets.controls import Choice, Counter, Slider
+
+    label, make, _ = row
+    if label.startswith("ch3"):
+        plot, sliders, inline = naive_function(lambda x: x**2, "x²")
+    elif label.startswith("ch4 Chain"):
+        plot, sliders, inline = naive_chain()
+    elif label.startswith("ch4 explore"):
+        plot, sliders, inline = naive_function(lambda x: torch.exp(-x**2), "exp(−x²)")
+    else:
+        plot, controls, inline = naive_from_explorer(make)
+        widgets = {}
+        for c in controls:
+            if isinstance(c, Slider):
+                widgets[c.name] = w.FloatSlider(min=c.lo, max=c.hi, step=c.step, value=c.value)
+            elif isinstance(c, Choice):
+                widgets[c.name] = w.RadioButtons(options=[(l, v) for v, l in c.options], value=c.value)
+            elif isinstance(c, Counter):  # interact has no buttons: a slider of the count
+                widgets[c.name] = w.IntSlider(min=0, max=c.limit, value=c.value)
+        return plot, widgets, inline
+    widgets = {k: w.FloatSlider(min=lo, max=hi, step=step, value=v) for k, (lo, hi, step, v) in sliders.items()}
+    return plot, widgets, inline
+
+
+def naive_moves(row, widgets, count):
+    from widgets.controls import Choice, Counter, Slider
+
+    _, make, name = row
+    control = next(c for c in make().controls if c.name == name)
+    widget = widgets[name]
+    if isinstance(control, Slider):
+        values = sweep(control.grid, count, start=widget.value)
+    elif isinstance(control, Choice):
+        options = control.grid
+        first = options.index(widget.value) + 1
+        values = [options[(first + i) % len(options)] for i in range(count)]
+    else:  # the live view's clicks: "+1" five times, then "reset", and again
+        values, value = [], widget.value
+        for i in range(count):
+            value, _ = control.after(value, "reset" if i % 6 == 5 else "+1")
+            values.append(value)
+    return [(lambda v: lambda: setattr(widget, "value", v))(v) for v in values]
+
+
+def measure_naive(row, steps):
+    import ipywidgets as w
+
+    plot, widgets, inline = naive_spec(row)
+    # interactive() is what interact() builds and displays; it calls the function once now
+    with contextlib.redirect_stdout(io.StringIO()):  # outside a kernel, clear_output prints
+        ui = w.interactive(plot, **widgets)
+        times = []
+        for i, move in enumerate(naive_moves(row, widgets, WARMUP + steps)):
+            sent = len(inline.sizes)
+            started = time.perf_counter()
+            move()  # interactive.update: clear_output, plot(**values), the inline show
+            elapsed = time.perf_counter() - started
+            if len(inline.sizes) != sent + 1 or inline.sizes[-1] <= 0:
+                raise RuntimeError(f"naive {row[0]}: a step did not render one PNG")
+            if i >= WARMUP:
+                times.append(elapsed)
+    ui.close()
+    return {"times": times, "bytes": statistics.median(inline.sizes[-steps:]) * 3 / 4}  # base64 → bytes
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def main(argv=None):
+    global WARMUP
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=STEPS, help="timed steps per figure (60)")
+    parser.add_argument("--warmup", type=int, default=WARMUP, help="untimed steps first (5)")
+    parser.add_argument("--widgets", help="a folder holding another copy of the widgets package")
+    parser.add_argument("--no-naive", action="store_true", help="time the live view only")
+    args = parser.parse_args(argv)
+    WARMUP = args.warmup
+    if args.widgets:
+        sys.path.insert(0, args.widgets)
+    import widgets
+
+    gc.collect()
+    rows = chapter_figures()
+    results = []
+    started = time.perf_counter()
+    for row in rows:
+        label, make, name = row
+        live = measure_live(make, name, args.steps)
+        naive = None if args.no_naive else measure_naive(row, args.steps)
+        results.append((label, live, naive))
+    parts = {label: measure_live_parts(make, name, args.steps)
+             for label, make, name in rows if label.startswith(("ch3", "ch4"))}
+    total = time.perf_counter() - started
+
+    print(f"widgets from {widgets.__file__}")
+    print(f"torch {torch.__version__}, matplotlib {matplotlib.__version__}, Python {sys.version.split()[0]}, "
+          f"{args.steps} timed steps per figure after {WARMUP} warm-up steps, {total:.0f} s in all\n")
+    print("| figure | our live update median / p90 (ms) | naive interact+plt.show median / p90 (ms) "
+          "| speed-up (median) | PNG bytes per update: ours (diff) / naive |")
+    print("|---|---:|---:|---:|---:|")
+    for label, live, naive in results:
+        ours = summary(live["times"])
+        if naive is None:
+            theirs, speed, their_bytes = "—", "—", "—"
+        else:
+            n = summary(naive["times"])
+            theirs = f"{n[0]:.1f} / {n[1]:.1f}"
+            speed = f"{n[0] / ours[0]:.1f}×"
+            their_bytes = f"{naive['bytes'] / 1000:.1f} kB"
+        print(f"| {label} | {ours[0]:.1f} / {ours[1]:.1f} | {theirs} | {speed} "
+              f"| {live['bytes'] / 1000:.1f} kB / {their_bytes} |")
+
+    print("\nBreakdown of our live update (medians, ms):\n")
+    keys = list(next(iter(parts.values())))
+    print("| figure | " + " | ".join(keys) + " | sum |")
+    print("|---|" + "---:|" * (len(keys) + 1))
+    for label, values in parts.items():
+        cells = " | ".join(f"{values[k]:.1f}" for k in keys)
+        print(f"| {label} | {cells} | {sum(values.values()):.1f} |")
+
+    print("\nGoals:")
+    for label, live, naive in results:
+        median = summary(live["times"])[0]
+        goals = []
+        if naive is not None:
+            speed = summary(naive["times"])[0] / median
+            goals.append(f"≥ 2× faster than naive: {'met' if speed >= 2 else 'NOT met'} ({speed:.1f}×)")
+        if label.startswith(("ch3", "ch4")):
+            goals.append(f"< {FRAME_MS:.1f} ms median: {'met' if median < FRAME_MS else 'NOT met'} "
+                         f"({median:.1f} ms)")
+        print(f"- {label}: " + "; ".join(goals))
+
+
+if __name__ == "__main__":
+    main()
