@@ -305,3 +305,10 @@ def test_static_view_is_deterministic_and_small(name):
     first = CHAPTER_FIGURES[name]().static_html()
     assert CHAPTER_FIGURES[name]().static_html() == first, "nbval compares it: it must not vary"
     assert len(first.encode()) <= 250_000
+
+
+def test_live_view_stores_no_image_before_a_frontend_asks():
+    # ipympl keeps the last image in a trait the frontend draws first; an image stored before the
+    # frontend is there is broken (regression: the canvas stayed 0 × 0 in JupyterLab).
+    view = LiveView.of(square())
+    assert view.canvas._data_url is None

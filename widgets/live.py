@@ -2,7 +2,9 @@
 
 The figure is drawn once. Moving a control evaluates one frame (torch autograd, in the kernel),
 moves the marks' matplotlib artists with ``set_data`` and friends, rewrites the readout's numbers,
-and asks the canvas for a redraw (``draw_idle``): the output stays one widget, updated in place.
+and redraws only the marks: they are animated artists, blitted over a saved background (axes,
+ticks, labels and curves cost ~15-30 ms to draw, the marks well under 1 ms). The output stays one
+widget, updated in place. As on the website, the marks are drawn over everything else.
 """
 
 import ipywidgets as w
@@ -36,9 +38,15 @@ class LiveView:
         self.canvas.toolbar_visible = False
         self.canvas.resizable = False
         self.canvas.capture_scroll = False
-        self.figure.canvas.draw()  # lay the axes out once, then keep them where they are
+        # Lay the axes out once, then keep them where they are: redraws skip the layout engine.
+        # (Not canvas.draw(): before the frontend is there, ipympl would store a broken image.)
+        self.figure.draw_without_rendering()
         self.figure.set_layout_engine("none")
         self.artists = [mark.artist(axes) for mark in explorer.marks]
+        for artist in self._animated():
+            artist.set_animated(True)  # left out of full draws; drawn by _draw_marks
+        self._background = None
+        self.canvas.mpl_connect("draw_event", self._on_draw)
         self.readout = w.HTML()
         self.note = w.HTML()
         self._control_note = ""
@@ -137,7 +145,29 @@ class LiveView:
         self.readout.value = self.explorer.readout.html(frame, self.explorer.decimals)
         self._show_note(frame)
         self.frame = frame
-        self.canvas.draw_idle()
+        if self._background is None:  # nothing drawn yet: the frontend asks for a full draw
+            self.canvas.draw_idle()
+        else:
+            self.canvas.restore_region(self._background)
+            self._draw_marks()
+            self.canvas.blit(self.figure.bbox)
+
+    # Blitting ----------------------------------------------------------------------------------
+
+    def _animated(self):
+        for artist in self.artists:
+            yield from getattr(artist, "patches", [artist])  # a BarContainer holds its bars
+
+    def _on_draw(self, event):
+        """After every full draw of the canvas: keep it as the background, then add the marks."""
+        if event is not None and event.canvas is not self.canvas:
+            return
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._draw_marks()
+
+    def _draw_marks(self):
+        for artist in self._animated():
+            self.figure.draw_artist(artist)
 
     def _show_note(self, frame):
         notes = [self._control_note, frame[self.explorer.note] if self.explorer.note else ""]
