@@ -279,23 +279,12 @@ class Inline:
         plt.close("all")
 
 
-def _limits(values, pad):
-    finite = values[np.isfinite(values)]
-    lo, hi = float(finite.min()), float(finite.max())
-    room = (hi - lo) * pad
-    return lo - room, hi + room
-
-
-def _style(ax, xlabel, ylabel):
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(True, color="#e5e5e5", linewidth=0.8)
-    ax.axhline(0, color="#999999", linewidth=0.8, zorder=1)
-    ax.set_axisbelow(True)
 
 
 def naive_function(f, label, lo=-3.0, hi=3.0, points=601):
     """y = f(x): the curve, the point and the tangent, the slope by autograd (chapters 3 and 4)."""
+    from widgets.figures import axis_limits, style_axes  # the same axes as the explorers'
+
     inline = Inline()
 
     def plot(x):
@@ -312,8 +301,8 @@ def naive_function(f, label, lo=-3.0, hi=3.0, points=601):
         ax.plot([lo, hi], [y + slope * (lo - x), y + slope * (hi - x)], color="C1", linewidth=2)
         ax.plot([x], [y], "o", color="C3", markersize=8)
         ax.set_xlim(lo, hi)
-        ax.set_ylim(*_limits(ys, pad=0.12))
-        _style(ax, "x", "y")
+        ax.set_ylim(*axis_limits(ys, pad=0.12))
+        style_axes(ax, "x", "y")
         ax.legend(loc="upper center", frameon=False)
         print(f"y = {y:.4f}   dy/dx (autograd) = {slope:.4f}")
         inline.show()
@@ -323,6 +312,8 @@ def naive_function(f, label, lo=-3.0, hi=3.0, points=601):
 
 def naive_chain():
     """z = sin(x²): left the curve, point and tangent; right dz/dx over the range by autograd."""
+    from widgets.figures import axis_limits, style_axes  # the same axes as the explorers'
+
     inline = Inline()
     lo, hi = -4.0, 4.0
 
@@ -341,13 +332,13 @@ def naive_chain():
         left.plot(xs, zs, color="C0", linewidth=1.6, label="z = sin(x²)")
         left.plot([lo, hi], [z + slope * (lo - x), z + slope * (hi - x)], color="C1", linewidth=2)
         left.plot([x], [z], "o", color="C3", markersize=8)
-        left.set_ylim(*_limits(zs, pad=0.15))
-        _style(left, "x", "z")
+        left.set_ylim(*axis_limits(zs, pad=0.15))
+        style_axes(left, "x", "z")
         left.legend(loc="upper center", frameon=False)
         right.plot(xs, grads, color="C2", linewidth=1.4, label="dz/dx (autograd)")
         right.plot([x], [slope], "o", color="C3", markersize=8)
-        right.set_ylim(*_limits(grads, pad=0.08))
-        _style(right, "x", "dz/dx")
+        right.set_ylim(*axis_limits(grads, pad=0.08))
+        style_axes(right, "x", "dz/dx")
         right.legend(loc="upper center", frameon=False)
         for ax in (left, right):
             ax.set_xlim(lo, hi)

@@ -31,7 +31,7 @@ def _finite_or_nan(value):
     return value if math.isfinite(value) else math.nan
 
 
-def _limits(values, pad=0.08):
+def axis_limits(values, pad=0.08):
     """Axis limits around the finite values, with some room; never an empty range."""
     finite = [v for v in values if math.isfinite(v)]
     if not finite:
@@ -49,7 +49,7 @@ def _curve(f, xs):
         return [_finite_or_nan(f(torch.tensor(x, dtype=torch.float64))) for x in xs]
 
 
-def _style(ax, xlabel, ylabel):
+def style_axes(ax, xlabel, ylabel):
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(True, color="#e5e5e5", linewidth=0.8)
@@ -109,8 +109,8 @@ class FunctionExplorer(Explorer):
         ys = _curve(self.f, xs)
         ax.plot(xs, ys, color=CURVE, linewidth=2, label=f"y = {self.formula}")
         ax.set_xlim(control.lo, control.hi)
-        ax.set_ylim(*_limits(ys, pad=0.12))
-        _style(ax, "x", "y")
+        ax.set_ylim(*axis_limits(ys, pad=0.12))
+        style_axes(ax, "x", "y")
         ax.legend(loc="upper center", frameon=False)
         return [ax]
 
@@ -178,13 +178,13 @@ class ChainExplorer(Explorer):
         xs = np.linspace(control.lo, control.hi, 801)
         zs = _curve(lambda t: self.outer(self.inner(t)), xs)
         left.plot(xs, zs, color=CURVE, linewidth=1.6, label=f"z = {self.formula}")
-        left.set_ylim(*_limits(zs, pad=0.15))
-        _style(left, "x", "z")
+        left.set_ylim(*axis_limits(zs, pad=0.15))
+        style_axes(left, "x", "z")
         left.legend(loc="upper center", frameon=False, ncols=1)
         grads = self.gradient_curve(xs)
         right.plot(xs, grads, color="C2", linewidth=1.4, label="dz/dx (autograd)")
-        right.set_ylim(*_limits(grads))
-        _style(right, "x", "dz/dx")
+        right.set_ylim(*axis_limits(grads))
+        style_axes(right, "x", "dz/dx")
         right.legend(loc="upper center", frameon=False)
         for ax in (left, right):
             ax.set_xlim(control.lo, control.hi)
@@ -241,7 +241,7 @@ class NeuronExplorer(Explorer):
         zs = np.linspace(-self.z_limit, self.z_limit, 961)
         left.plot(zs, 1 / (1 + np.exp(-zs)), color=CURVE, linewidth=2, label="y_pred = σ(z)")
         left.set_ylim(-0.08, 1.08)
-        _style(left, "z = w·x + b", "y_pred")
+        style_axes(left, "z = w·x + b", "y_pred")
         left.legend(loc="upper left", frameon=False)
         for label, color in (("0", "C4"), ("1", "C5")):
             target = torch.tensor(float(label), dtype=torch.float64)
@@ -251,7 +251,7 @@ class NeuronExplorer(Explorer):
         right.axhline(cap, color=FAINT, linestyle="--", linewidth=1)
         right.text(-self.z_limit * 0.97, cap - 1.6, "clamp: −log ε ≈ 18.42", color="#777777", fontsize=8)
         right.set_ylim(-1.0, cap + 2.5)
-        _style(right, "z = w·x + b", "loss")
+        style_axes(right, "z = w·x + b", "loss")
         right.legend(loc="center", frameon=False, fontsize=8)
         for ax in (left, right):
             ax.set_xlim(-self.z_limit, self.z_limit)
@@ -300,7 +300,7 @@ class MeanOfSquaresExplorer(Explorer):
             ax.set_xlim(-0.6, self.n - 0.4)
             ax.set_ylim(-limit * 1.1, limit * 1.1)
             ax.set_xticks(range(self.n), [f"[{i}]" for i in range(self.n)])
-            _style(ax, "element", label)
+            style_axes(ax, "element", label)
         left.set_title("x", fontsize=10)
         right.set_title("gradient of mean(x²)", fontsize=10)
         return [left, right]
@@ -339,7 +339,7 @@ class AccumulationExplorer(Explorer):
         top = 2 * max(abs(x_control.lo), abs(x_control.hi)) * counter.limit
         ax.set_xlim(-0.5, self.history_length - 0.5)
         ax.set_ylim(-top * 1.08, top * 1.08)
-        _style(ax, "click (backward again or zero_())", "x.grad")
+        style_axes(ax, "click (backward again or zero_())", "x.grad")
         return [ax]
 
 
