@@ -36,7 +36,6 @@ import matplotlib
 matplotlib.use("Agg")  # before pyplot: no window, and the inline backend draws with Agg too
 
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from matplotlib._pylab_helpers import Gcf  # noqa: E402
 
@@ -399,7 +398,7 @@ def naive_spec(row):
 
 
 def naive_moves(row, widgets, count):
-    from widgets.controls import Choice, Counter, Slider
+    from widgets.controls import Choice, Slider
 
     _, make, name = row
     control = next(c for c in make().controls if c.name == name)

@@ -312,3 +312,14 @@ def test_live_view_stores_no_image_before_a_frontend_asks():
     # frontend is there is broken (regression: the canvas stayed 0 × 0 in JupyterLab).
     view = LiveView.of(square())
     assert view.canvas._data_url is None
+
+
+def test_explore_takes_any_scalar_function_of_the_readers():
+    # A reader's own function, with the defaults: the slider starts in the middle of its range.
+    bell = explore(lambda x: torch.exp(-(x**2)))
+    assert bell.start == {"x": 0.0}
+    assert bell.frame(x=1.0)["dydx"] == pytest.approx(-2 * math.exp(-1.0), rel=1e-6)
+    # A constant records no graph: its slope is 0, not an error.
+    flat = explore(lambda x: torch.tensor(2.0, dtype=torch.float64), x=(-1.0, 2.0, 0.5))
+    assert flat.start == {"x": 0.5}
+    assert (flat.frame(x=1.0)["y"], flat.frame(x=1.0)["dydx"]) == (2.0, 0.0)

@@ -32,7 +32,7 @@ from importlib import resources
 import numpy as np
 from matplotlib.figure import Figure
 
-from widgets.controls import Choice, Counter, Slider
+from widgets.controls import Slider
 
 
 def format_value(value, decimals=4):

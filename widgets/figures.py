@@ -8,6 +8,7 @@ live view (Jupyter) and the static view (the website).
     explore(lambda x: torch.exp(-x**2))          # any scalar function written with torch
 """
 
+import dataclasses
 import math
 
 import numpy as np
@@ -57,9 +58,11 @@ def style_axes(ax, xlabel, ylabel):
     ax.set_axisbelow(True)
 
 
-def _slider(name, label, spec, start):
+def _slider(name, label, spec, start=None):
+    """A slider over (lo, hi, step), starting at `start` or, by default, in the middle of its grid."""
     lo, hi, step = spec
-    return Slider(name, label, lo, hi, step, start if start is not None else round((lo + hi) / 2, 10))
+    slider = Slider(name, label, lo, hi, step, lo)
+    return dataclasses.replace(slider, value=slider.grid[len(slider.grid) // 2] if start is None else start)
 
 
 class FunctionExplorer(Explorer):
@@ -90,8 +93,9 @@ class FunctionExplorer(Explorer):
     def evaluate(self, x):
         leaf = _leaf(x)
         y = self.f(leaf)
-        y.backward()
-        frame = {"x": x, "y": _finite_or_nan(y), "dydx": math.nan, "note": ""}
+        if y.requires_grad:  # a constant function records no graph: its slope is 0, not an error
+            y.backward()
+        frame = {"x": x, "y": _finite_or_nan(y), "dydx": 0.0 if leaf.grad is None else math.nan, "note": ""}
         if leaf.grad is not None and not math.isnan(frame["y"]):  # no slope where f is undefined
             frame["dydx"] = _finite_or_nan(leaf.grad)
         if self.by_hand is not None:
