@@ -135,7 +135,8 @@ class Explorer:
         """Every combination of control values the website can show, in row-major order."""
         return itertools.product(*(control.grid for control in self.controls))
 
-    def _background(self, dpi):
+    def background(self, dpi):
+        """A new figure with what does not move drawn on it, and its axes."""
         figure = Figure(figsize=self.figsize, dpi=dpi, layout="constrained")
         axes = self.draw(figure)
         return figure, list(axes)
@@ -219,7 +220,7 @@ class Explorer:
 
     def static_html(self):
         ident = self.identifier()
-        figure, axes = self._background(dpi=72)  # SVG coordinates are points: 72 per inch
+        figure, axes = self.background(dpi=72)  # SVG coordinates are points: 72 per inch
         svg = _svg(figure, salt=ident)
         width, height = figure.bbox.width, figure.bbox.height
         data = self.static_data()

@@ -12,6 +12,7 @@ from ipympl.backend_nbagg import Canvas, FigureManager
 
 from widgets.controls import Choice, Counter, Slider
 from widgets.explorer import asset, format_value
+from widgets.marks import History
 
 CSS = asset("figure.css")
 
@@ -30,7 +31,7 @@ class LiveView:
         self.explorer = explorer
         self.values = dict(explorer.start)
         self.state = {"history": []}
-        self.figure, axes = explorer._background(dpi=100)
+        self.figure, axes = explorer.background(dpi=100)
         self.canvas = Canvas(self.figure)
         FigureManager(self.canvas, 0)
         self.canvas.header_visible = False
@@ -45,11 +46,13 @@ class LiveView:
         self.artists = [mark.artist(axes) for mark in explorer.marks]
         for artist in self._animated():
             artist.set_animated(True)  # left out of full draws; drawn by _draw_marks
-        self._background = None
+        self._saved_background = None
         self.canvas.mpl_connect("draw_event", self._on_draw)
         self.readout = w.HTML()
         self.note = w.HTML()
         self._control_note = ""
+        self._syncing = False  # True while the view itself sets a slider or box
+        self.controls = {c.name: c for c in explorer.controls}
         self.inputs = {}
         rows = [self._control(c) for c in explorer.controls]
         self.widget = w.VBox(
@@ -70,8 +73,7 @@ class LiveView:
                 style={"description_width": "initial"},
             )
             typed = w.FloatText(value=control.value, layout=w.Layout(width="6.5em"),
-                                description_allow_html=False)
-            typed.description = ""
+                                tooltip=f"{control.label}, typed")
             slider.observe(lambda change: self._moved(control, change["new"]), names="value")
             typed.observe(lambda change: self._typed(control, change["new"]), names="value")
             self.inputs[control.name] = (slider, typed)
@@ -95,46 +97,40 @@ class LiveView:
         raise TypeError(f"unknown control {control!r}")
 
     def _moved(self, control, value):
-        value = control.snap(value)
-        slider, typed = self.inputs[control.name]
-        if typed.value != value:
-            typed.value = value
-        if value != self.values[control.name]:
+        if not self._syncing:
             self._control_note = ""
-            self.set(control.name, value)
+            self.set(control.name, control.snap(value))
 
     def _typed(self, control, value):
-        used, note = control.check(value)
-        slider, typed = self.inputs[control.name]
-        self._control_note = note or ""
-        if typed.value != used:
-            typed.value = used  # comes back here once, with a value that needs no note
+        if not self._syncing:
+            used, note = control.check(value)
             self._control_note = note or ""
-        if slider.value != used:
-            slider.value = used
-        self.set(control.name, used, note_only=self.values[control.name] == used)
+            self.set(control.name, used)
 
     # State -------------------------------------------------------------------------------------
 
-    def set(self, name, value, note_only=False):
+    def set(self, name, value):
         """Move control `name` to `value` (as a reader would) and redraw."""
-        if note_only:
-            self._show_note(self.explorer.frame(**self.values))
-            return
         self.values[name] = value
+        inputs = self.inputs[name]
+        if isinstance(self.controls[name], Slider):  # the slider and its box show the value in use
+            self._syncing = True
+            try:
+                for widget in inputs:
+                    widget.value = value
+            finally:
+                self._syncing = False
         self.refresh("move")
 
     def click(self, name, action):
         """Press a counter's button: "+1" or "reset"."""
-        control = next(c for c in self.explorer.controls if c.name == name)
-        self.values[name], note = control.after(self.values[name], action)
+        self.values[name], note = self.controls[name].after(self.values[name], action)
         self._control_note = note or ""
         self.refresh("click")
 
     def refresh(self, event):
         frame = self.explorer.frame(**self.values)
-        history_marks = [m for m in self.explorer.marks if type(m).__name__ == "History"]
-        for mark in history_marks:
+        for mark in (m for m in self.explorer.marks if isinstance(m, History)):
             history = self.state["history"]
             if event != "click":
                 history.clear()
@@ -145,10 +141,10 @@ class LiveView:
         self.readout.value = self.explorer.readout.html(frame, self.explorer.decimals)
         self._show_note(frame)
         self.frame = frame
-        if self._background is None:  # nothing drawn yet: the frontend asks for a full draw
+        if self._saved_background is None:  # nothing drawn yet: the frontend asks for a full draw
             self.canvas.draw_idle()
         else:
-            self.canvas.restore_region(self._background)
+            self.canvas.restore_region(self._saved_background)
             self._draw_marks()
             self.canvas.blit(self.figure.bbox)
 
@@ -162,7 +158,7 @@ class LiveView:
         """After every full draw of the canvas: keep it as the background, then add the marks."""
         if event is not None and event.canvas is not self.canvas:
             return
-        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._saved_background = self.canvas.copy_from_bbox(self.figure.bbox)
         self._draw_marks()
 
     def _draw_marks(self):
