@@ -296,3 +296,17 @@ def test_every_slider_moves_its_figure_from_the_keyboard_within_a_frame(chapter,
                 }"""
             )
             assert ms < FRAME_MS, f"{control['name']}: {ms:.2f} ms per redraw"
+
+
+def test_figures_work_from_disk_with_no_server(browser, build):
+    """The built site opened as files (file://): the figure carries its data and its script."""
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
+    page.goto((build.html / "chapters" / "03-gradients-with-autograd.html").as_uri())
+    figure = Figure(page, 0)
+    figure.move("x", -1.0)
+    assert (figure.number("y"), figure.number("dydx")) == (1.0, -2.0)
+    assert errors == []
+    page.close()
