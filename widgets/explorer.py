@@ -201,7 +201,8 @@ class Explorer:
         for channel in texts:
             column = [f[channel] for f in frames]
             strings = sorted(set(column))
-            block = np.array([strings.index(v) for v in column], dtype="<u2").tobytes()
+            index = {string: i for i, string in enumerate(strings)}
+            block = np.array([index[v] for v in column], dtype="<u2").tobytes()
             channels[channel] = {"kind": "text", "strings": strings, "offset": offset}
             blocks.append(block)
             offset += len(block)

@@ -7,7 +7,7 @@ in SVG in the same data coordinates. A mark whose numbers are not finite is hidd
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from matplotlib.colors import to_hex
 
@@ -18,8 +18,15 @@ def _finite(*values):
     return all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
 
 
+class Mark:
+    """What every mark shares: its spec for the page's script is its fields, named by its kind."""
+
+    def spec(self):
+        return {"kind": type(self).__name__.lower(), **asdict(self), "color": to_hex(self.color)}
+
+
 @dataclass(frozen=True)
-class Point:
+class Point(Mark):
     """A dot at (frame[x], frame[y])."""
 
     x: str
@@ -27,10 +34,6 @@ class Point:
     axes: int = 0
     color: str = COLORS["point"]
     size: float = 8.0  # diameter in points, as matplotlib's markersize
-
-    def spec(self):
-        return {"kind": "point", "x": self.x, "y": self.y, "axes": self.axes,
-                "color": to_hex(self.color), "size": self.size}
 
     def artist(self, axes):
         (line,) = axes[self.axes].plot([], [], "o", color=self.color, markersize=self.size, zorder=5)
@@ -42,7 +45,7 @@ class Point:
 
 
 @dataclass(frozen=True)
-class Tangent:
+class Tangent(Mark):
     """The line through (frame[x], frame[y]) with slope frame[slope], across the whole axes."""
 
     x: str
@@ -51,10 +54,6 @@ class Tangent:
     axes: int = 0
     color: str = COLORS["tangent"]
     width: float = 2.0
-
-    def spec(self):
-        return {"kind": "tangent", "x": self.x, "y": self.y, "slope": self.slope, "axes": self.axes,
-                "color": to_hex(self.color), "width": self.width}
 
     def artist(self, axes):
         (line,) = axes[self.axes].plot([], [], "-", color=self.color, linewidth=self.width, zorder=4)
@@ -70,7 +69,7 @@ class Tangent:
 
 
 @dataclass(frozen=True)
-class Bars:
+class Bars(Mark):
     """Bars at fixed positions, as tall as frame[height] for each height channel."""
 
     heights: tuple
@@ -78,10 +77,6 @@ class Bars:
     axes: int = 0
     color: str = COLORS["bars"]
     width: float = 0.6
-
-    def spec(self):
-        return {"kind": "bars", "heights": list(self.heights), "positions": list(self.positions),
-                "axes": self.axes, "color": to_hex(self.color), "width": self.width}
 
     def artist(self, axes):
         return axes[self.axes].bar(self.positions, [0] * len(self.positions), width=self.width,
@@ -94,7 +89,7 @@ class Bars:
 
 
 @dataclass(frozen=True)
-class History:
+class History(Mark):
     """The values frame[value] took after each click of a counter's buttons, as a line of dots.
 
     The figure keeps the list (``state["history"]``); moving any other control starts it anew.
@@ -104,10 +99,6 @@ class History:
     axes: int = 0
     color: str = COLORS["history"]
     size: float = 7.0
-
-    def spec(self):
-        return {"kind": "history", "value": self.value, "axes": self.axes,
-                "color": to_hex(self.color), "size": self.size}
 
     def artist(self, axes):
         (line,) = axes[self.axes].plot([], [], "-o", color=self.color, markersize=self.size,
@@ -120,7 +111,7 @@ class History:
 
 
 @dataclass(frozen=True)
-class Label:
+class Label(Mark):
     """Text at a fixed place in data coordinates, reading frame[text]."""
 
     text: str
@@ -129,10 +120,6 @@ class Label:
     axes: int = 0
     color: str = "#222222"
     size: float = 11.0
-
-    def spec(self):
-        return {"kind": "label", "text": self.text, "x": self.x, "y": self.y, "axes": self.axes,
-                "color": to_hex(self.color), "size": self.size}
 
     def artist(self, axes):
         return axes[self.axes].text(self.x, self.y, "", color=self.color, fontsize=self.size,
