@@ -72,11 +72,12 @@ def browser():
 class Page:
     """A page opened with every non-local request blocked, and what went wrong on it."""
 
-    def __init__(self, browser, site, path):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, site, path, **context):
+        self.context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **context})
         self.page = self.context.new_page()
         self.errors, self.blocked, self.failed = [], [], []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         self.page.on("requestfailed", lambda request: self.failed.append(request.url))
         self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
 
@@ -89,9 +90,10 @@ class Page:
 
         self.page.route("**/*", route)
         self.page.goto(site + path, wait_until="load")
-        # MathJax typesets after load; wait until it has finished (pages without math have it too).
-        self.page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-        self.page.evaluate("() => MathJax.startup.promise")
+        if context.get("java_script_enabled", True):
+            # MathJax typesets after load; wait until it has finished (pages without math have it too).
+            self.page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            self.page.evaluate("() => MathJax.startup.promise")
 
     def screenshot(self, name, full_page=True):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -105,8 +107,8 @@ class Page:
 def open_page(browser, site):
     pages = []
 
-    def open_(path):
-        pages.append(Page(browser, site, path))
+    def open_(path, **context):
+        pages.append(Page(browser, site, path, **context))
         return pages[-1]
 
     yield open_

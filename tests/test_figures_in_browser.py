@@ -1,16 +1,20 @@
 """The interactive figures on the built website, in headless Chromium, with the network blocked.
 
 No kernel is behind these pages: every control must still move the figure and its numbers, to
-the values torch autograd gives (computed here, independently), with no page error. Screenshots
-of every figure before and after are saved in _build/screenshots/.
+the values torch autograd gives (computed here, independently), with no page or console error.
+Also: typed values, refused clicks, the page without JavaScript, on a phone, in a dark theme.
+Screenshots of every figure before and after are saved in _build/screenshots/.
 """
 
 import math
+from pathlib import Path
 
 import pytest
 import torch
 
 from tests.conftest import SCREENSHOTS
+from tests.figures import grids
+from widgets.explorer import format_value
 
 # Every chapter page with figures, and how many.
 FIGURES = {
@@ -23,35 +27,36 @@ FIGURES = {
     "09-turning-tracking-off": 1,
 }
 FRAME_MS = 1000 / 60
+WIDE, NARROW = 0, 1  # the figures' two layouts, in the order of data["layouts"]
 
 
 class Figure:
     """One figure on a page, driven like a reader drives it."""
 
-    def __init__(self, page, index):
-        self.page = page
+    def __init__(self, page, index, layout=WIDE):
+        self.page, self.layout = page, layout
         self.root = page.locator(".agi-figure").nth(index)
         self.root.scroll_into_view_if_needed()
         page.wait_for_function("el => el.dataset.ready === 'true'", arg=self.root.element_handle())
         self.data = self.root.evaluate("el => JSON.parse(el.querySelector('.agi-data').textContent)")
-        self.id = self.data["id"]
+        self.grids = grids(self.data["table"])
+        self.overlay = self.root.locator("svg.agi-marks").nth(layout)
 
-    def control(self, name):
-        return next(c for c in self.data["controls"] if c["name"] == name)
+    def slider(self, name):
+        return self.root.locator(f'input[type=range][data-control="{name}"]')
 
     def move(self, name, value):
-        """Drag a slider to `value` (a grid value)."""
-        grid = self.control(name)["grid"]
-        index = min(range(len(grid)), key=lambda i: abs(grid[i] - value))
-        self.root.locator(f"#{self.id}-{name}").fill(str(index))
+        """Drag a slider to `value` (a value the page has)."""
+        grid = self.grids[name]
+        self.slider(name).fill(str(min(range(len(grid)), key=lambda i: abs(grid[i] - value))))
 
     def type(self, name, text):
-        box = self.root.locator(f"#{self.id}-{name} ~ input[type=number]")
+        box = self.root.locator(f'input[type=number][data-control="{name}"]')
         box.fill(text)
         box.dispatch_event("change")
 
     def number(self, channel):
-        text = self.root.locator(f'td[data-channel="{channel}"]').inner_text()
+        text = self.text(channel)
         assert text != "—" and "nan" not in text.lower(), f"{channel} shows {text!r}"
         return float(text)
 
@@ -63,17 +68,17 @@ class Figure:
 
     def svg(self, x, y, axes=0):
         """Data coordinates → the overlay's coordinates, by the transform the page carries."""
-        t = self.data["axes"][axes]
+        t = self.data["layouts"][self.layout]["axes"][axes]
         return t["x"][0] * x + t["x"][1], t["y"][0] * y + t["y"][1]
 
     def circles(self):
-        return self.root.locator("svg.agi-marks circle").evaluate_all(
+        return self.overlay.locator("circle").evaluate_all(
             "cs => cs.filter(c => c.getAttribute('visibility') !== 'hidden')"
             ".map(c => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))])"
         )
 
     def lines(self):
-        return self.root.locator("svg.agi-marks line").evaluate_all(
+        return self.overlay.locator("line").evaluate_all(
             "ls => ls.map(l => ['x1', 'y1', 'x2', 'y2'].map(a => Number(l.getAttribute(a))))"
         )
 
@@ -81,7 +86,7 @@ class Figure:
         """Everything a reader sees change: the readout, the note and the marks' geometry."""
         return self.root.evaluate(
             "el => el.querySelector('table').innerText + el.querySelector('.agi-note').innerText"
-            " + el.querySelector('svg.agi-marks').innerHTML"
+            " + [...el.querySelectorAll('svg.agi-marks')].map(s => s.innerHTML).join()"
         )
 
     def screenshot(self, name):
@@ -108,24 +113,24 @@ def assert_point_at(figure, x, y, axes=0):
 
 
 def assert_tangent(figure, x, y, slope, axes=0):
-    """A line through (x, y) with this slope, across the axes' x range."""
-    lo, hi = figure.data["axes"][axes]["xlim"]
-    x1, y1 = figure.svg(lo, y + slope * (lo - x), axes)
-    x2, y2 = figure.svg(hi, y + slope * (hi - x), axes)
-    assert any(all(near(a, b, 0.05) for a, b in zip(line, (x1, y1, x2, y2))) for line in figure.lines())
+    """A line through (x, y) with this slope."""
+    (x1, y1, x2, y2), *_ = [line for line in figure.lines() if line[2] != line[0]]
+    (px, py), (qx, qy) = figure.svg(x, y, axes), figure.svg(x + 1, y + slope, axes)
+    assert near((y2 - y1) / (x2 - x1), (qy - py) / (qx - px), 1e-3), "the tangent's slope"
+    assert near(y1 + (px - x1) * (y2 - y1) / (x2 - x1), py, 0.05), "the tangent goes through the point"
 
 
 @pytest.fixture
 def chapter(open_page):
     pages = {}
 
-    def open_(name):
-        pages[name] = open_page(f"chapters/{name}.html")
+    def open_(name, **context):
+        pages[name] = open_page(f"chapters/{name}.html", **context)
         return pages[name].page
 
     yield open_
     for name, page in pages.items():
-        assert page.errors == [], f"page errors on {name}"
+        assert page.errors == [], f"page or console errors on {name}"
         assert page.blocked == [], f"{name} asked for something that is not on the site"
 
 
@@ -201,7 +206,7 @@ def test_neuron_by_hand_and_by_autograd(chapter, name):
 
     figure.type("x", "25")
     assert figure.note().startswith("x = 25 is outside -10.0 … 10.0: using 10.0.")
-    assert figure.root.locator(f"#{figure.id}-x").input_value() == str(len(figure.control("x")["grid"]) - 1)
+    assert figure.slider("x").input_value() == str(len(figure.grids["x"]) - 1)
 
 
 def test_chapter_7_bars_of_x_and_gradient(chapter):
@@ -215,11 +220,11 @@ def test_chapter_7_bars_of_x_and_gradient(chapter):
     for i in range(3):
         assert near(figure.number(f"g{i}"), x.grad[i].item())
         assert near(figure.number(f"h{i}"), x.grad[i].item())
-    heights = figure.root.locator("svg.agi-marks > g rect").evaluate_all(
+    heights = figure.overlay.locator("rect").evaluate_all(
         "rs => rs.map(r => [Number(r.getAttribute('y')), Number(r.getAttribute('height'))])"
     )
     zero = figure.svg(0, 0, axes=1)[1]
-    grad_bars = heights[3:]
+    grad_bars = heights[-3:]
     for (top, height), g in zip(grad_bars, x.grad.tolist()):
         bar_end = top if g > 0 else top + height
         assert near(bar_end, figure.svg(0, g, axes=1)[1], 0.05) and near(height, abs(zero - bar_end), 0.05)
@@ -245,6 +250,18 @@ def test_chapter_8_history_of_accumulated_gradients(chapter):
     assert figure.text("grad") == "-3.0" and len(figure.circles()) == 1
 
 
+def test_chapter_8_a_refused_click_adds_no_point(chapter):
+    figure = Figure(chapter("08-clearing-gradients"), 0)
+    backward = figure.root.get_by_role("button", name="backward again")
+    for _ in range(12):  # from 1 call to the limit of 10, then two refused
+        backward.click()
+    assert figure.text("count") == "10" and figure.text("grad") == "40.0"
+    assert figure.note() == "This figure keeps at most 10 steps: reset to go on."
+    assert len(figure.circles()) == 10, "a refused click is not a backward() call"
+    figure.root.get_by_role("button", name="x.grad.zero_()").click()
+    assert figure.note() == "" and len(figure.circles()) == 11
+
+
 def test_chapter_9_tracking_off_and_backward(chapter):
     figure = Figure(chapter("09-turning-tracking-off"), 0)
     assert figure.text("grad_fn") == "PowBackward0"
@@ -257,13 +274,32 @@ def test_chapter_9_tracking_off_and_backward(chapter):
         assert figure.text("backward") == (
             "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn"
         )
-        labels = figure.root.locator("svg.agi-marks text").evaluate_all("ts => ts.map(t => t.textContent)")
+        labels = figure.overlay.locator("text").evaluate_all("ts => ts.map(t => t.textContent)")
         assert "y.grad_fn = None: no way back to x" in labels
     figure.screenshot("09-after")
     figure.root.get_by_role("radio", name="tracking on").check()
     figure.move("x", -3.0)
     assert figure.text("y_repr") == "tensor(9., grad_fn=<PowBackward0>)"
     assert figure.text("backward") == "ran: x.grad = tensor(-6.)"
+
+
+def test_typed_values_go_to_the_nearest_value_the_page_has_and_say_so(chapter):
+    figure = Figure(chapter("03-gradients-with-autograd"), 0)
+    figure.type("x", "0.075")  # halfway between 0.05 and 0.10: the larger
+    assert figure.note() == ("x = 0.075 is not among the values this page has computed (steps of 0.05): "
+                             "using 0.10. Run the notebook to compute any value.")
+    assert figure.text("y") == "0.0100"
+    figure.move("x", 1.5)
+    figure.type("x", "")  # not a number: the figure keeps where it is
+    assert figure.note() == "x must be a number: keeping 1.50."
+    assert figure.text("y") == "2.2500"
+    figure.type("x", "-7")
+    assert figure.note() == "x = -7 is outside -3.00 … 3.00: using -3.00." and figure.text("y") == "9.0000"
+
+    neuron = Figure(chapter("05-a-neuron-by-hand"), 0)
+    neuron.type("w", "1.5")
+    assert neuron.note().startswith("w = 1.5 is not among the values this page has computed (steps of 1): using 2.")
+    assert neuron.root.locator('input[type=number][data-control="w"]').input_value() == "2"
 
 
 @pytest.mark.parametrize("name", FIGURES)
@@ -277,8 +313,8 @@ def test_every_slider_moves_its_figure_from_the_keyboard_within_a_frame(chapter,
         for control in figure.data["controls"]:
             if control["kind"] != "slider":
                 continue
-            slider = figure.root.locator(f"#{figure.id}-{control['name']}")
-            assert figure.root.locator(f"label[for='{figure.id}-{control['name']}']").count() == 1
+            slider = figure.slider(control["name"])
+            assert figure.root.locator(f"label[for='{slider.get_attribute('id')}']").count() == 1
             before = figure.state()
             slider.focus()
             page.keyboard.press("ArrowLeft" if slider.input_value() != "0" else "ArrowRight")
@@ -298,11 +334,100 @@ def test_every_slider_moves_its_figure_from_the_keyboard_within_a_frame(chapter,
             assert ms < FRAME_MS, f"{control['name']}: {ms:.2f} ms per redraw"
 
 
+@pytest.mark.parametrize("name", FIGURES)
+def test_ids_are_unique_on_every_page(chapter, name):
+    page = chapter(name)
+    repeated = page.evaluate(
+        """() => { const ids = [...document.querySelectorAll('.agi-figure [id]')].map(e => e.id);
+                   const all = [...document.querySelectorAll('[id]')].map(e => e.id);
+                   return ids.filter(id => all.indexOf(id) !== all.lastIndexOf(id)); }"""
+    )
+    assert repeated == []
+
+
+@pytest.mark.parametrize("name", ["03-gradients-with-autograd", "08-clearing-gradients", "09-turning-tracking-off"])
+def test_without_javascript_the_figure_shows_its_start_and_says_so(chapter, name):
+    page = chapter(name, java_script_enabled=False)
+    root = page.locator(".agi-figure").first
+    assert root.locator(".agi-nojs").inner_text() == (
+        "Moving the controls needs JavaScript: this is the figure at its starting values.")
+    stills = root.locator(".agi-wide .agi-still")
+    assert stills.count() >= 1 and all(stills.nth(i).is_visible() for i in range(stills.count()))
+    assert root.locator("input").count() == 0
+    assert "—" not in root.locator("table").inner_text()
+    root.screenshot(path=SCREENSHOTS / f"figure-{name[:2]}-without-javascript.png")
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_on_a_phone_figures_stack_and_their_text_stays_legible(chapter, name):
+    page = chapter(name, viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True)
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    for index in range(FIGURES[name]):
+        figure = Figure(page, index, layout=NARROW)
+        plots = figure.root.locator(".agi-plot")
+        assert not plots.nth(WIDE).is_visible() and plots.nth(NARROW).is_visible()
+        smallest = plots.nth(NARROW).evaluate(
+            """plot => Math.min(...[...plot.querySelectorAll('text')].filter(t => t.textContent.trim())
+                 .map(t => { const m = t.getScreenCTM();  // rotated labels too: the scale is |(a, b)|
+                             return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); }))"""
+        )
+        assert smallest >= 11, f"figure {index}: text of {smallest:.1f} px"
+        for part in ("table.agi-readout", ".agi-controls", ".agi-plot.agi-narrow"):
+            right = figure.root.locator(part).evaluate("el => el.getBoundingClientRect().right")
+            assert right <= width + 0.5, f"figure {index}: {part} runs past the screen"
+        figure.screenshot(f"{name[:2]}-{index}-phone")
+    if name.startswith("03"):
+        figure = Figure(page, 0, layout=NARROW)
+        figure.move("x", -1.0)
+        assert_point_at(figure, -1.0, 1.0)
+        assert_tangent(figure, -1.0, 1.0, -2.0)
+
+
+@pytest.mark.parametrize("scheme, expected", [
+    ("light", {"point": "rgb(214, 39, 40)", "tick": "rgb(0, 0, 0)", "paper": "rgb(255, 255, 255)"}),
+    ("dark", {"point": "rgb(255, 107, 107)", "tick": "rgb(216, 221, 227)", "paper": "rgba(0, 0, 0, 0)",
+              "card": "rgba(0, 0, 0, 0)"}),
+])
+def test_the_figure_follows_the_readers_light_or_dark_theme(open_page, scheme, expected):
+    page = open_page("chapters/05-a-neuron-by-hand.html", color_scheme=scheme).page
+    assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
+    figure = Figure(page, 0)
+    colours = figure.root.evaluate(
+        """el => ({point: getComputedStyle(el.querySelector('.agi-wide svg.agi-marks circle')).fill,
+                   tick: getComputedStyle(el.querySelector('.agi-wide .agi-background text')).fill,
+                   paper: getComputedStyle(el.querySelector('.agi-wide .agi-background path')).fill,
+                   card: getComputedStyle(el.parentElement).backgroundColor})""")
+    assert {k: colours[k] for k in expected} == expected
+    figure.screenshot(f"05-{scheme}")
+
+
+def test_the_scripts_rules_are_pythons(browser):
+    """The readout's number format and the nearest-value rule, in figure.js, against Python."""
+    page = browser.new_page()
+    source = (Path(__file__).parent.parent / "widgets" / "static" / "figure.js").read_text()
+    values = [0.0, -0.0, 1.5, -1e-5, 2.00005, -2.00005, 23155.78675, 999999.99, 1e6, -2.5e43, 1e-300,
+              float("nan"), float("inf"), 6.69175, 0.125, 0.03125, -0.25, 1234565.0]
+    shown = page.evaluate(
+        """async ([source, values]) => {
+            const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
+            const m = await import(url);
+            return {formats: values.map(v => [m.format(v, 4), m.format(v, 1)]),
+                    nearest: [m.nearest([1, 2, 3], 1.5), m.nearest([0.05, 0.1], 0.075), m.nearest([-2, -1], -1.5),
+                              m.nearest([0, 1, 2], 7)]};
+        }""",
+        [source, [v if math.isfinite(v) else None for v in values]],
+    )
+    assert shown["formats"] == [[format_value(v, 4), format_value(v, 1)] for v in values]
+    assert shown["nearest"] == [1, 1, 1, 2], "halfway goes to the larger value; beyond the ends, the end"
+    page.close()
+
+
 def test_figures_work_from_disk_with_no_server(browser, build):
     """The built site opened as files (file://): the figure carries its data and its script."""
     page = browser.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
     page.goto((build.html / "chapters" / "03-gradients-with-autograd.html").as_uri())
     figure = Figure(page, 0)

@@ -7,8 +7,9 @@ Chapters import what they need from here, for example::
 
 - :mod:`widgets.figures`: the interactive figures, one explorer class per kind of figure, and
   :func:`explore`, which explores any scalar function written with torch.
-- :mod:`widgets.explorer`, :mod:`widgets.controls`, :mod:`widgets.marks`, :mod:`widgets.live` and
-  ``widgets/static/``: the core the figures share (one evaluation, a live and a static view).
+- :mod:`widgets.explorer`, :mod:`widgets.controls`, :mod:`widgets.marks`, :mod:`widgets.theme`,
+  :mod:`widgets.view` and ``widgets/static/``: the core the figures share (one evaluation in
+  Python, one renderer in the page's script, for Jupyter and the website alike).
 - :mod:`widgets.calculus`: the derivatives the book works out by hand, as functions, so that tests
   can hold them against torch autograd and finite differences.
 - :mod:`widgets.notebook`: small conveniences for the chapters' set-up cells.

@@ -1,21 +1,42 @@
 """What a reader controls in a figure: sliders over a grid, choices, and a step counter.
 
-A control knows its grid (every value the website's static view has precomputed), its starting
-value, and how to bring a typed value back into range. Both views, live and static, use the same
-controls, so they offer the same values and say the same thing about out-of-range input.
+A control is a spec: its range or options, its starting value, and the grid of values the
+website's figure has computed in advance. How a control behaves (clamping a typed value, going to
+the nearest value the page has, the notes that say so, the counter's limit) is written once, in
+the page's script (``widgets/static/figure.js``), for both views. What Python checks here is that
+a spec makes sense (with a message in the reader's terms when it does not), and, in Jupyter, that
+a value the front end sends is one the control can take (:meth:`Slider.parse` and friends).
 """
 
+import math
+import numbers
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+
+def real(value, what):
+    """`value` as a finite float: Python and NumPy numbers, and tensors of one element, are fine."""
+    if hasattr(value, "numel") and hasattr(value, "item"):  # a torch tensor
+        if value.numel() != 1 or value.is_complex():
+            raise TypeError(f"{what} must be one real number; got a tensor of shape {tuple(value.shape)}")
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} must be a number; got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number; got {value}")
+    return value
 
 
 def _decimals(step):
-    text = f"{step:.10f}".rstrip("0")
-    return len(text.split(".")[1]) if "." in text else 0
+    """Decimal places that show every multiple of `step` exactly: 0.05 → 2, 1e-11 → 11."""
+    return max(0, -Decimal(repr(step)).normalize().as_tuple().exponent)
 
 
 @dataclass(frozen=True)
 class Slider:
-    """A number between `lo` and `hi`, in steps of `step`, starting at `value`."""
+    """A number between `lo` and `hi`, in steps of `step`, starting at `value` (on the grid)."""
 
     name: str
     label: str
@@ -25,55 +46,58 @@ class Slider:
     value: float
 
     def __post_init__(self):
-        if not self.lo < self.hi or self.step <= 0:
-            raise ValueError(f"slider {self.name}: needs lo < hi and step > 0")
-        if round((self.hi - self.lo) / self.step, 6) % 1:
-            raise ValueError(f"slider {self.name}: (hi - lo) must be a whole number of steps")
-        if self.snap(self.value) != self.value:
-            raise ValueError(f"slider {self.name}: start value {self.value} is not on the grid")
+        for key in ("lo", "hi", "step", "value"):
+            object.__setattr__(self, key, real(getattr(self, key), f"{self.label}: {key}"))
+        if not self.lo < self.hi:
+            raise ValueError(f"{self.label} needs lo < hi; got {self.lo:g} and {self.hi:g}")
+        if self.step <= 0:
+            raise ValueError(f"{self.label} needs a step > 0; got {self.step:g}")
+        steps = (self.hi - self.lo) / self.step
+        if abs(steps - round(steps)) > 1e-6 * max(1.0, steps):
+            raise ValueError(
+                f"{self.label}: {self.lo:g} … {self.hi:g} is not a whole number of steps of {self.step:g}"
+            )
+        grid = self.grid
+        if len(set(grid)) != len(grid):
+            raise ValueError(f"{self.label}: a step of {self.step:g} is too small to tell its values apart")
+        if not any(math.isclose(self.value, g, rel_tol=1e-9, abs_tol=1e-12) for g in grid):
+            near = min(grid, key=lambda g: abs(g - self.value))
+            raise ValueError(
+                f"{self.label} starts at {self.value:g}, which is not one of its values "
+                f"({self.format(self.lo)} … {self.format(self.hi)} in steps of {self.format(self.step)}):"
+                f" start at {self.format(near)}, or choose a step that reaches {self.value:g}"
+            )
 
-    @property
+    @cached_property
     def decimals(self):
         return _decimals(self.step)
 
     @property
-    def grid(self):
-        n = round((self.hi - self.lo) / self.step)
-        return [round(self.lo + i * self.step, self.decimals) for i in range(n + 1)]
+    def size(self):
+        return round((self.hi - self.lo) / self.step) + 1
 
-    def snap(self, value):
-        """The grid value nearest to `value` (clamped into range)."""
-        clamped = min(max(value, self.lo), self.hi)
-        return round(self.lo + round((clamped - self.lo) / self.step) * self.step, self.decimals)
+    @cached_property
+    def grid(self):
+        decimals = self.decimals
+        return [round(self.lo + i * self.step, decimals) for i in range(self.size)]
 
     def format(self, value):
         return f"{value:.{self.decimals}f}"
 
-    def check(self, value):
-        """(grid value to use, note for the reader or None) for a value a reader typed.
-
-        Out-of-range values are clamped, values between steps go to the nearest step (the website
-        has values computed at the steps only), and both are said.
-        """
+    def parse(self, value):
+        """A value sent by the front end, as a float in range; ValueError says what is wrong."""
         try:
-            value = float(value)
+            value = real(value, self.label)
         except (TypeError, ValueError):
-            value = float("nan")
-        if value != value:  # NaN, or not a number at all
-            return self.value, f"{self.label} must be a number: using {self.format(self.value)}."
-        used = self.snap(value)
-        if value < self.lo or value > self.hi:
-            return used, (
-                f"{self.label} = {value:g} is outside {self.format(self.lo)} … {self.format(self.hi)}:"
-                f" using {self.format(used)}."
-            )
-        if abs(used - value) > 1e-9:
-            return used, f"{self.label} moves in steps of {self.format(self.step)}: using {self.format(used)}."
-        return used, None
+            raise ValueError(f"{self.label} must be a number; got {value!r}") from None
+        slack = 1e-9 * self.step
+        if not self.lo - slack <= value <= self.hi + slack:
+            raise ValueError(f"{self.label} = {value:g} is outside {self.format(self.lo)} … {self.format(self.hi)}")
+        return min(max(value, self.lo), self.hi)
 
     def spec(self):
         return {"kind": "slider", "name": self.name, "label": self.label, "lo": self.lo, "hi": self.hi,
-                "step": self.step, "value": self.value, "decimals": self.decimals, "grid": self.grid}
+                "step": self.step, "value": self.value, "decimals": self.decimals}
 
 
 @dataclass(frozen=True)
@@ -88,14 +112,21 @@ class Choice:
     def __post_init__(self):
         if self.value is None:
             object.__setattr__(self, "value", self.options[0][0])
+        if self.value not in self.grid:
+            raise ValueError(f"{self.label} starts at {self.value!r}, which is not one of {self.grid}")
 
     @property
     def grid(self):
         return [value for value, _ in self.options]
 
+    def parse(self, value):
+        if value not in self.grid:
+            raise ValueError(f"{self.label} must be one of {', '.join(map(repr, self.grid))}; got {value!r}")
+        return value
+
     def spec(self):
         return {"kind": "choice", "name": self.name, "label": self.label,
-                "options": [list(o) for o in self.options], "value": self.value, "grid": self.grid}
+                "options": [list(o) for o in self.options], "value": self.value}
 
 
 @dataclass(frozen=True)
@@ -103,7 +134,7 @@ class Counter:
     """A count of actions since the last reset, driven by buttons: 0, 1, …, `limit`.
 
     `buttons` maps a button's label to what it does: "+1" adds one (up to `limit`), "reset" goes
-    back to 0. The figure's history records the count after every click.
+    back to 0. The figure's history records the count after every click that changed it.
     """
 
     name: str
@@ -116,14 +147,11 @@ class Counter:
     def grid(self):
         return list(range(self.limit + 1))
 
-    def after(self, count, action):
-        """(new count, note or None) after a button's action."""
-        if action == "reset":
-            return 0, None
-        if count >= self.limit:
-            return count, f"This figure keeps at most {self.limit} steps: reset to go on."
-        return count + 1, None
+    def parse(self, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= self.limit:
+            raise ValueError(f"{self.label} must be a whole number from 0 to {self.limit}; got {value!r}")
+        return int(value)
 
     def spec(self):
         return {"kind": "counter", "name": self.name, "label": self.label, "limit": self.limit,
-                "buttons": [list(b) for b in self.buttons], "value": self.value, "grid": self.grid}
+                "buttons": [list(b) for b in self.buttons], "value": self.value}

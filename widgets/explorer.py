@@ -1,23 +1,25 @@
-"""The core every interactive figure shares: one evaluation, two views.
+"""The core every interactive figure shares: one evaluation in Python, one renderer in the page.
 
 An :class:`Explorer` is a spec (its controls, the marks that move, the readout of numbers) plus two
 methods a figure fills in: ``evaluate``, the only place its numbers are computed (by torch
-autograd), and ``draw``, which draws what does not move. From those it makes:
+autograd), and ``draw``, which draws what does not move, with matplotlib. Python does only what
+only it can do; the page's script (``static/figure.js``) draws everything that moves, in both views:
 
-- the **live view** for Jupyter: ipywidgets controls and an ipympl canvas. Moving a control calls
-  ``evaluate`` once and updates the marks' artists in place; nothing is re-created, so the output
-  neither grows nor flickers.
-- the **static view** for the website: ``evaluate`` on every point of the controls' grid when the
-  notebook runs, packed (float32, gzip) inside the page, with the background drawn once by
-  matplotlib as SVG and a small script (``static/figure.js``) that draws the marks over it in the
-  same data coordinates. No kernel, no network: it works from file:// too.
+- **on the website**: the frames of every point of the controls' grid, computed when the notebook
+  runs, packed in the page (:meth:`Explorer.table`), with the background as inline SVG. No kernel,
+  no network: it works from ``file://`` too.
+- **in Jupyter**: an anywidget widget (:mod:`widgets.view`) running the same script on the same
+  page, which also asks the kernel for any frame the table does not have (a typed value between
+  grid points, or a grid too fine to tabulate): :meth:`Explorer.answer`.
 
-Displaying an explorer gives one output bundle with both: the widget view, which Jupyter shows,
-and text/html, which the website shows (``nb_mime_priority_overrides`` in ``_config.yml``). Its
+Displaying an explorer gives one output bundle with both: the widget, which Jupyter shows, and
+text/html, which the website shows (``nb_mime_priority_overrides`` in ``_config.yml``). Its
 text/plain lists the numbers at the starting point, so nbval checks them.
 """
 
 import base64
+import collections
+import decimal
 import gzip
 import hashlib
 import html
@@ -25,33 +27,56 @@ import io
 import itertools
 import json
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
+from widgets import theme
 from widgets.controls import Slider
+
+#: Most frames a figure computes in advance, and most bytes (base64) they may take in its page. A
+#: finer grid is thinned for the page (in Jupyter the kernel computes the values in between); the
+#: book's figures stay under both.
+TABLE_BUDGET = 20_000
+TABLE_BYTES = 160_000
 
 
 def format_value(value, decimals=4):
-    """A frame's value as the readout shows it; the page's script formats the same way."""
+    """A frame's value as the readout shows it: `decimals` places, or six significant digits from a
+    million on; "—" for what is not a finite number. The page's script has the same rule (``format``,
+    JavaScript's toFixed and toExponential): an exact tie rounds away from zero."""
     if isinstance(value, str):
         return value
-    if not math.isfinite(value):
+    if value is None or not math.isfinite(value):
         return "—"
-    text = f"{value:.{decimals}f}"
+    with decimal.localcontext() as context:
+        context.rounding = decimal.ROUND_HALF_UP
+        text = format(decimal.Decimal(value), ".5e" if abs(value) >= 1e6 else f".{decimals}f")
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
-def _rounded(value):
-    """Numbers as both views show them: float32, as the website stores them."""
-    if isinstance(value, bool):
-        return str(value)
+def _shown(value, decimals):
+    """The number the readout shows for `value` (NaN for "—")."""
+    text = format_value(value, decimals)
+    return math.nan if text == "—" else float(text)
+
+
+def _channel_value(value, where, name):
+    """A frame's value as a float or a str (booleans as "True"/"False"); anything else is a bug."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
     if isinstance(value, str):
         return value
-    return float(np.float32(value))
+    if hasattr(value, "numel") and value.numel() == 1:  # a tensor
+        value = value.item()
+    if isinstance(value, numbers.Real):
+        return float(value)
+    raise TypeError(f"channel {name!r} at {where} is {value!r}: frames hold numbers and text")
 
 
 @dataclass(frozen=True)
@@ -74,7 +99,8 @@ class Readout:
         for label, *channels in self.rows:
             span = f' colspan="{columns}"' if len(channels) == 1 and columns > 1 else ""
             cells = "".join(
-                f'<td data-channel="{c}"{span}>{html.escape(format_value(frame[c], decimals.get(c, 4)))}</td>'
+                f'<td data-channel="{c}" data-decimals="{decimals.get(c, 4)}"{span}>'
+                f"{html.escape(format_value(frame[c], decimals.get(c, 4)))}</td>"
                 for c in channels
             )
             body.append(f'<tr><th scope="row">{html.escape(label)}</th>{cells}</tr>')
@@ -98,8 +124,9 @@ class Explorer:
       marks      :mod:`widgets.marks` objects: what moves
       readout    a :class:`Readout`
       decimals   {channel: decimals} where a number is not shown with 4
-      note       name of a text channel with a remark on the current frame ("" for none)
-      figsize    the figure's size in inches
+      note       name of the text channel with a remark on the current frame
+      panels     how many axes ``draw`` gets: side by side on a wide screen, stacked on a phone
+      figsize    the wide layout's size in inches; ``narrow_figsize`` the phone's
     """
 
     title = ""
@@ -107,8 +134,10 @@ class Explorer:
     marks = ()
     readout = Readout(rows=())
     decimals = {}
-    note = None
+    note = "note"
+    panels = 1
     figsize = (8.0, 3.0)
+    narrow_figsize = None  # (4.2, 2.7 per panel) unless set
     #: Longest history a History mark keeps (older clicks scroll out).
     history_length = 16
 
@@ -116,8 +145,8 @@ class Explorer:
         """The frame at these control values: {channel: number or text}. Torch autograd only."""
         raise NotImplementedError
 
-    def draw(self, figure):
-        """Draw what does not move on `figure`; return its axes, in the order marks refer to."""
+    def draw(self, axes):
+        """Draw what does not move on `axes` (a list of ``panels`` matplotlib axes)."""
         raise NotImplementedError
 
     # ----------------------------------------------------------------------------------------
@@ -127,122 +156,237 @@ class Explorer:
     def start(self):
         return {control.name: control.value for control in self.controls}
 
+    def where(self, values):
+        """The control values in words: "x = 1.25, label y = 0"."""
+        parts = []
+        for c in self.controls:
+            v = values[c.name]
+            on_grid = isinstance(c, Slider) and abs(round((v - c.lo) / c.step) * c.step + c.lo - v) < 1e-9
+            parts.append(f"{c.label} = {c.format(v) if on_grid else (f'{v:g}' if isinstance(c, Slider) else v)}")
+        return ", ".join(parts)
+
     def frame(self, **values):
-        """evaluate(), with every number rounded as both views show it."""
-        return {name: _rounded(value) for name, value in self.evaluate(**values).items()}
+        """evaluate() at these values, every channel a float (float64) or a str."""
+        where = self.where(values)
+        frame = {name: _channel_value(v, where, name) for name, v in self.evaluate(**values).items()}
+        frame.setdefault(self.note, "")
+        return frame
 
-    def grid(self):
-        """Every combination of control values the website can show, in row-major order."""
-        return itertools.product(*(control.grid for control in self.controls))
+    def safe_frame(self, values):
+        """frame(), or where the figure's code raises, a frame of no numbers and a note saying why."""
+        try:
+            return self.frame(**values)
+        except Exception as error:  # a reader's function may raise anything
+            kinds = {name: isinstance(v, str) for name, v in self.frame(**self.start).items()}
+            frame = {name: "" if text else math.nan for name, text in kinds.items()}
+            frame[self.note] = f"Computing the frame at {self.where(values)} raised {type(error).__name__}: {error}"
+            return frame
 
-    def background(self, dpi):
-        """A new figure with what does not move drawn on it, and its axes."""
-        figure = Figure(figsize=self.figsize, dpi=dpi, layout="constrained")
-        axes = self.draw(figure)
-        return figure, list(axes)
+    def answer(self, request):
+        """The kernel's answer to the page's script asking for a frame (see ``widgets.view``).
+
+        ``request`` is {"view", "seq", "values"} as the script sends it; the answer echoes "view"
+        and "seq" and holds either "frame" (numbers as JSON: NaN and infinities as null) or "error",
+        a sentence for the figure's note. It never raises: a front end may send anything.
+        """
+        request = request if isinstance(request, dict) else {}
+        answer = {"view": request.get("view"), "seq": request.get("seq")}
+        try:
+            values = self.parse(request.get("values"))
+        except ValueError as error:
+            return {**answer, "error": f"The kernel was asked for a frame it cannot compute: {error}."}
+        frame = self.safe_frame(values)
+        return {**answer, "values": values, "frame": {
+            name: v if isinstance(v, str) or math.isfinite(v) else None for name, v in frame.items()}}
+
+    def parse(self, values):
+        """Control values sent by a front end, checked: ValueError says what is wrong."""
+        if not isinstance(values, dict):
+            raise ValueError(f"control values must be a mapping; got {values!r}")
+        names = {c.name for c in self.controls}
+        unknown = sorted(set(values) - names, key=str)
+        if unknown:
+            raise ValueError(f"this figure has no control named {', '.join(map(repr, unknown))}")
+        missing = [c.label for c in self.controls if c.name not in values]
+        if missing:
+            raise ValueError(f"no value for {', '.join(missing)}")
+        return {c.name: c.parse(values[c.name]) for c in self.controls}
 
     # ----------------------------------------------------------------------------------------
-    # Text
+    # The table of frames the page carries
+
+    def table_grids(self):
+        """Each control's values in the table: its grid, thinned until the table fits the budget of
+        frames. A slider keeps every k-th value of its grid (and its ends and starting value); the
+        slider with the most values is thinned first."""
+        grids = {c.name: c.grid for c in self.controls}
+        while math.prod(map(len, grids.values())) > TABLE_BUDGET:
+            grids = self._thinner(grids, lambda grid, c: _every(c.grid, -(-len(c.grid) // len(grid)) + 1, c.value))
+        return grids
+
+    def _thinner(self, grids, thin):
+        """`grids` with the slider of most values thinned by `thin(grid, control)`."""
+        sliders = [c for c in self.controls if isinstance(c, Slider) and len(grids[c.name]) > 3]
+        if not sliders:
+            raise ValueError(f"{type(self).__name__}: its choices alone make too many frames for a page")
+        widest = max(sliders, key=lambda c: len(grids[c.name]))
+        return {**grids, widest.name: thin(grids[widest.name], widest)}
+
+    def table(self):
+        """Every frame of the table grids, packed for the page: gzip of float64, float32 and uint16
+        arrays (base64): the sliders' values, then one array per channel, frames in row-major order
+        over the controls. Choices and counters list their values in "grids" as they are.
+
+        A number channel is float32 only where every one of its frames reads the same as in
+        float64; text channels are indexes into a list of their strings. Where the packed frames
+        take more than TABLE_BYTES, the widest slider's values are halved until they do not.
+        """
+        grids = self.table_grids()
+        names = [c.name for c in self.controls]
+        computed = {point: self.safe_frame(dict(zip(names, point))) for point in itertools.product(*grids.values())}
+        while True:
+            frames = [computed[point] for point in itertools.product(*grids.values())]
+            table = {"frames": len(frames), **self._pack(frames, grids)}
+            if len(table["packed"]) <= TABLE_BYTES:
+                return table
+            grids = self._thinner(grids, lambda grid, c: _every(grid, 2, c.value))
+
+    def _pack(self, frames, grids):
+        first = frames[0]
+        numbers_, texts = [c for c in first if not isinstance(first[c], str)], [c for c in first if isinstance(first[c], str)]
+        wide, narrow = [], []
+        for channel in numbers_:
+            column = np.array([f[channel] for f in frames], dtype="<f8")
+            decimals = self.decimals.get(channel, 4)
+            # As shown (rounded to the digits the readout shows), in float32: exact where it reads
+            # the same, and smooth columns of few digits compress well.
+            with np.errstate(over="ignore"):
+                shown = np.array([_shown(v, decimals) for v in column], dtype="<f4")
+            if all(format_value(float(a), decimals) == format_value(float(b), decimals) for a, b in zip(shown, column)):
+                narrow.append((channel, shown))
+            else:
+                wide.append((channel, column))
+        channels, blocks, offset = {}, [], 0
+
+        def add(name, spec, block):
+            nonlocal offset
+            channels[name] = {**spec, "offset": offset}
+            blocks.append(block)
+            offset += len(block)
+
+        # Sliders' values (float64) first, then float64 channels, float32, uint16: each aligned.
+        listed = {}
+        for c in self.controls:
+            if isinstance(c, Slider):
+                add(c.name, {"kind": "f8"}, np.array(grids[c.name], dtype="<f8").tobytes())
+            else:
+                listed[c.name] = grids[c.name]
+        values, channels = channels, {}
+        for channel, column in wide:
+            add(channel, {"kind": "f8"}, column.tobytes())
+        for channel, column in narrow:
+            add(channel, {"kind": "f4"}, column.tobytes())
+        for channel in texts:
+            column = [f[channel] for f in frames]
+            strings = sorted(set(column))
+            index = {s: i for i, s in enumerate(strings)}
+            add(channel, {"kind": "text", "strings": strings}, np.array([index[s] for s in column], dtype="<u2").tobytes())
+        packed = gzip.compress(b"".join(blocks), compresslevel=9, mtime=0)
+        grids = {name: {**spec, "size": len(grids[name])} for name, spec in values.items()} | listed
+        return {"grids": grids, "channels": channels, "packed": base64.b64encode(packed).decode("ascii")}
+
+    # ----------------------------------------------------------------------------------------
+    # What does not move: the background, in a wide and a narrow layout
+
+    def layouts(self):
+        """[(name, figsize, rows, columns)]: the wide layout puts panels side by side; the narrow
+        one (phones, narrow notebook columns) stacks them, so text stays legible."""
+        narrow = self.narrow_figsize or (4.2, 2.7 * self.panels)
+        return [("wide", self.figsize, 1, self.panels), ("narrow", narrow, self.panels, 1)]
+
+    def background(self, figsize, rows, columns, dpi=72):
+        """A new matplotlib figure with what does not move drawn on it, and its axes."""
+        figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        axes = list(np.atleast_1d(figure.subplots(rows, columns)).flat)
+        self.draw(axes)
+        return figure, axes
+
+    # ----------------------------------------------------------------------------------------
+    # The page: a skeleton (controls' place, backgrounds, readout, note) and its data
+
+    def page(self):
+        """(skeleton HTML, data for the script): what both views are made of."""
+        ident = _identifier(self)
+        start = self.frame(**self.start)
+        plots, layouts = [], []
+        for name, figsize, rows, columns in self.layouts():
+            figure, axes = self.background(figsize, rows, columns)
+            for k, mark in enumerate(self.marks):
+                _still(mark, axes[mark.axes], start, gid=f"{ident}-still-{name}-{k}")
+            svg = _svg(figure, salt=f"{ident}-{name}")  # lays the figure out: transforms after it
+            width, height = figure.bbox.width, figure.bbox.height  # points: SVG units
+            layouts.append({"name": name, "axes": [_axes_transform(ax, height) for ax in axes]})
+            plots.append(
+                f'<div class="agi-plot agi-{name}" role="img" aria-label="{html.escape(self.title)}">{svg}'
+                f'<svg class="agi-marks" viewBox="0 0 {width:g} {height:g}" aria-hidden="true"></svg></div>'
+            )
+        skeleton = (
+            f'<div class="agi-figure" data-figure="{ident}" role="group" aria-label="{html.escape(self.title)}">'
+            f"<style>{asset('figure.css')}{theme.css()}</style>"
+            '<div class="agi-controls"><p class="agi-nojs">Moving the controls needs JavaScript: this is the'
+            " figure at its starting values.</p></div>"
+            f'<div class="agi-plots">{"".join(plots)}</div>'
+            f'<div class="agi-readout-box">{self.readout.html(start, self.decimals)}</div>'
+            f'<p class="agi-note" aria-live="polite">{html.escape(start[self.note])}</p>'
+            "</div>"
+        )
+        data = {
+            "title": self.title,
+            "controls": [c.spec() for c in self.controls],
+            "marks": [m.spec() for m in self.marks],
+            "note": self.note,
+            "historyLength": self.history_length,
+            "layouts": layouts,
+            "table": self.table(),
+        }
+        return skeleton, data
+
+    def static_html(self, page=None):
+        """The website's figure: the skeleton, its data and the script, in one piece of HTML."""
+        skeleton, data = page or self.page()
+        payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+        scripts = (f'<script type="application/json" class="agi-data">{payload}</script>'
+                   f'<script type="module">{asset("figure.js")}\nmountAll(document);</script>')
+        return skeleton[: -len("</div>")] + scripts + "</div>"
+
+    def widget(self, page=None):
+        """The Jupyter view: an anywidget widget running the same script, with the kernel behind it."""
+        from widgets.view import FigureWidget
+
+        skeleton, data = page or self.page()
+        return FigureWidget(self, html=skeleton, data=data)
+
+    # ----------------------------------------------------------------------------------------
+    # Text, and the output bundle
 
     def text(self, values=None):
         values = values or self.start
         frame = self.frame(**values)
-        where = ", ".join(
-            f"{c.label} = {c.format(values[c.name]) if isinstance(c, Slider) else values[c.name]}"
-            for c in self.controls
-        )
-        lines = [f"{type(self).__name__}: {self.title}", f"At {where}:", self.readout.text(frame, self.decimals)]
-        if self.note and frame[self.note]:
+        lines = [f"{type(self).__name__}: {self.title}", f"At {self.where(values)}:",
+                 self.readout.text(frame, self.decimals)]
+        if frame[self.note]:
             lines.append(f"  note: {frame[self.note]}")
         return "\n".join(lines)
 
     def __repr__(self):
         return self.text()
 
-    # ----------------------------------------------------------------------------------------
-    # Output bundle: the live widget for Jupyter, text/html for the website
-
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {}
-        try:
-            from widgets.live import LiveView
-
-            bundle.update(LiveView.of(self).widget._repr_mimebundle_())
-        except ImportError:  # no ipympl: the static view serves Jupyter as well
-            pass
+        page = self.page()
+        bundle, metadata = self.widget(page)._repr_mimebundle_()
         bundle["text/plain"] = self.text()
-        bundle["text/html"] = self.static_html()
-        return bundle
-
-    # ----------------------------------------------------------------------------------------
-    # Static view
-
-    def identifier(self):
-        spec = json.dumps([type(self).__name__, self.title, [c.spec() for c in self.controls]], sort_keys=True)
-        return "agi-" + hashlib.sha1(spec.encode()).hexdigest()[:10]
-
-    def static_data(self):
-        """Everything the page's script needs, as JSON-ready data.
-
-        The frames' numbers travel as one gzip-compressed block (base64): float32 arrays for
-        number channels, then uint16 indexes into a list of strings for text channels. Frames
-        of a smooth function compress well (5 to 60 times), which keeps each figure small.
-        """
-        names = [c.name for c in self.controls]
-        frames = [self.frame(**dict(zip(names, point))) for point in self.grid()]
-        numbers = [c for c in frames[0] if not isinstance(frames[0][c], str)]
-        texts = [c for c in frames[0] if isinstance(frames[0][c], str)]
-        channels, blocks, offset = {}, [], 0
-        for channel in numbers:
-            block = np.array([f[channel] for f in frames], dtype="<f4").tobytes()
-            channels[channel] = {"kind": "number", "decimals": self.decimals.get(channel, 4), "offset": offset}
-            blocks.append(block)
-            offset += len(block)
-        for channel in texts:
-            column = [f[channel] for f in frames]
-            strings = sorted(set(column))
-            index = {string: i for i, string in enumerate(strings)}
-            block = np.array([index[v] for v in column], dtype="<u2").tobytes()
-            channels[channel] = {"kind": "text", "strings": strings, "offset": offset}
-            blocks.append(block)
-            offset += len(block)
-        packed = gzip.compress(b"".join(blocks), compresslevel=9, mtime=0)
-        return {
-            "id": self.identifier(),
-            "title": self.title,
-            "controls": [c.spec() for c in self.controls],
-            "marks": [m.spec() for m in self.marks],
-            "frames": len(frames),
-            "channels": channels,
-            "packed": base64.b64encode(packed).decode("ascii"),
-            "note": self.note,
-            "historyLength": self.history_length,
-        }
-
-    def static_html(self):
-        ident = self.identifier()
-        figure, axes = self.background(dpi=72)  # SVG coordinates are points: 72 per inch
-        svg = _svg(figure, salt=ident)
-        width, height = figure.bbox.width, figure.bbox.height
-        data = self.static_data()
-        data["viewBox"] = [0, 0, width, height]
-        data["axes"] = [_axes_transform(ax, height) for ax in axes]
-        start = self.frame(**self.start)
-        note = html.escape(start[self.note]) if self.note else ""
-        script = asset("figure.js")
-        payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
-        return (
-            f'<div class="agi-figure" id="{ident}" role="group" aria-label="{html.escape(self.title)}">'
-            f"<style>{asset('figure.css')}</style>"
-            f'<div class="agi-controls"></div>'
-            f'<div class="agi-plot" role="img" aria-label="{html.escape(self.title)}">{svg}'
-            f'<svg class="agi-marks" viewBox="0 0 {width:g} {height:g}" aria-hidden="true"></svg></div>'
-            f"{self.readout.html(start, self.decimals)}"
-            f'<p class="agi-note" aria-live="polite">{note}</p>'
-            f'<script type="application/json" class="agi-data">{payload}</script>'
-            f"<script>{script}\nAutogradFigures.mount(document.getElementById({json.dumps(ident)}));</script>"
-            f"</div>"
-        )
+        bundle["text/html"] = self.static_html(page)
+        return bundle, metadata
 
 
 def asset(name):
@@ -250,17 +394,70 @@ def asset(name):
     return resources.files("widgets").joinpath("static", name).read_text()
 
 
-def _svg(figure, salt):
-    """The figure as inline SVG, the same bytes on every run."""
-    from matplotlib import rc_context
+_outputs = collections.Counter()
 
+
+def _every(grid, k, keep):
+    """Every k-th value of `grid`, with its last value and `keep` (a slider's start)."""
+    chosen = set(range(0, len(grid), k)) | {len(grid) - 1, grid.index(keep)}
+    return [grid[i] for i in sorted(chosen)]
+
+
+def _identifier(explorer):
+    """An id for one output of a figure: the same on every run of a notebook, and unique on its page
+    (the n-th output of the same figure in this kernel gets -n)."""
+    spec = json.dumps([type(explorer).__name__, explorer.title, [c.spec() for c in explorer.controls]],
+                      sort_keys=True)
+    digest = hashlib.sha1(spec.encode()).hexdigest()[:10]
+    _outputs[digest] += 1
+    return f"agi-{digest}-{_outputs[digest]}"
+
+
+def _still(mark, ax, frame, gid):
+    """The mark at the starting frame, drawn into the background for readers without JavaScript.
+
+    The page's script hides it (figure.css: class agi-still, from the gid) and draws the mark
+    itself; only the starting frame is drawn here, never an update.
+    """
+    kind, c = type(mark).__name__, theme.color(mark.color)
+    value = lambda name: frame[name] if not isinstance(frame[name], str) else math.nan  # noqa: E731
+    if kind == "Point" and math.isfinite(value(mark.x) + value(mark.y)):
+        ax.plot([frame[mark.x]], [frame[mark.y]], "o", color=c, markersize=mark.size, zorder=5, gid=gid)
+    elif kind == "Tangent" and math.isfinite(value(mark.x) + value(mark.y) + value(mark.slope)):
+        ax.axline((frame[mark.x], frame[mark.y]), slope=frame[mark.slope], color=c, linewidth=mark.width,
+                  zorder=4, gid=gid)
+    elif kind == "Bars":
+        heights = [value(h) if math.isfinite(value(h)) else 0.0 for h in mark.heights]
+        for k, patch in enumerate(ax.bar(mark.positions, heights, width=mark.width, color=c, zorder=3)):
+            patch.set_gid(f"{gid}-{k}")
+    elif kind == "History" and math.isfinite(value(mark.value)):
+        ax.plot([0], [frame[mark.value]], "-o", color=c, markersize=mark.size, zorder=5, gid=gid)
+    elif kind == "Label":
+        ax.text(mark.x, mark.y, str(frame[mark.text]), color=c, fontsize=mark.size, ha="center",
+                va="center", zorder=6, gid=gid)
+
+
+def _svg(figure, salt):
+    """The figure as inline SVG: the same bytes on every run, text as text, colours themed, and
+    nothing a page needs twice (ids are matplotlib's salted ones only, fonts come from CSS)."""
     buffer = io.StringIO()
-    with rc_context({"svg.hashsalt": salt, "svg.id": salt}):
+    with rc_context({"svg.hashsalt": salt, "svg.id": salt, "svg.fonttype": "none"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # no XML declaration or doctype inside HTML
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    return re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg class="agi-background" \1', svg, count=1)
+    svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg class="agi-background" \1', svg, count=1)
+    # Ids: keep those something refers to (salted, so unique on the page); the stills' become a
+    # class; matplotlib's own ("figure_1", "axes_1", …) would repeat in every figure of a page.
+    referenced = set(re.findall(r'(?:url\(#|href="#)([^)"]+)', svg)) | {salt}
+    svg = re.sub(r' id="[^"]*-still-[^"]*"', ' class="agi-still"', svg)
+    svg = re.sub(r' id="([^"]*)"', lambda m: m.group(0) if m.group(1) in referenced else "", svg)
+    svg = re.sub(r"font-family: [^;\"]*;? ?", "", svg)  # the page's CSS sets the font
+    svg = re.sub(r' transform="rotate\(-?0 [^"]*\)"', "", svg)
+    # Hundredths of a point are plenty (attributes only: text keeps its digits).
+    svg = re.sub(r'="[^"]*"', lambda m: re.sub(r"(\d\.\d\d)\d+", r"\1", m.group(0)), svg)
+    svg = re.sub(r">\s+<", "><", re.sub(r"\s*\n\s*", " ", svg))
+    return theme.themed(svg)
 
 
 def _axes_transform(ax, height):
@@ -274,3 +471,4 @@ def _axes_transform(ax, height):
         "xlim": list(ax.get_xlim()),
         "ylim": list(ax.get_ylim()),
     }
+

@@ -1,8 +1,8 @@
 """The book's interactive figures: one explorer class per kind of figure.
 
 Each is a spec (controls, marks, readout) with ``evaluate``, where torch autograd computes every
-number, and ``draw``, which draws what does not move. :mod:`widgets.explorer` turns them into the
-live view (Jupyter) and the static view (the website).
+number, and ``draw``, which draws what does not move. :mod:`widgets.explorer` makes the two views
+of it (Jupyter and the website), both drawn by the page's script.
 
     from widgets import explore
     explore(lambda x: torch.exp(-x**2))          # any scalar function written with torch
@@ -10,17 +10,18 @@ live view (Jupyter) and the static view (the website).
 
 import dataclasses
 import math
+import numbers
 
 import numpy as np
 import torch
 
 from widgets import calculus
-from widgets.controls import Choice, Counter, Slider
+from widgets.controls import Choice, Counter, Slider, real
 from widgets.explorer import Explorer, Readout
 from widgets.marks import Bars, History, Label, Point, Tangent
+from widgets.theme import color
 
-CURVE = "C0"
-FAINT = "#b0b0b0"
+CURVE = color("c0")
 
 
 def _leaf(value):
@@ -38,31 +39,83 @@ def axis_limits(values, pad=0.08):
     if not finite:
         return -1.0, 1.0
     lo, hi = min(finite), max(finite)
-    if hi - lo < 1e-9:
-        lo, hi = lo - 1, hi + 1
+    if hi - lo < 1e-9 * max(1.0, abs(lo)):
+        lo, hi = lo - max(1.0, abs(lo) * 0.1), hi + max(1.0, abs(hi) * 0.1)
     room = (hi - lo) * pad
     return lo - room, hi + room
 
 
 def _curve(f, xs):
-    """f over xs, one point at a time (f need not broadcast), non-finite values as NaN."""
+    """f over xs, one point at a time (f need not broadcast); what is not a finite number is NaN."""
+    ys = []
     with torch.no_grad():
-        return [_finite_or_nan(f(torch.tensor(x, dtype=torch.float64))) for x in xs]
+        for x in xs:
+            try:
+                ys.append(_finite_or_nan(f(torch.tensor(x, dtype=torch.float64))))
+            except Exception:  # a reader's function may fail at some x: no curve there
+                ys.append(math.nan)
+    return ys
 
 
 def style_axes(ax, xlabel, ylabel):
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.grid(True, color="#e5e5e5", linewidth=0.8)
-    ax.axhline(0, color="#999999", linewidth=0.8, zorder=1)
+    ax.grid(True, color=color("grid"), linewidth=0.8)
+    ax.axhline(0, color=color("axis"), linewidth=0.8, zorder=1)
     ax.set_axisbelow(True)
 
 
+def _callable(function, name, example):
+    if not callable(function):
+        raise TypeError(f"{name} must be a function, e.g. {example}; got {function!r} ({type(function).__name__})")
+
+
 def _slider(name, label, spec, start=None):
-    """A slider over (lo, hi, step), starting at `start` or, by default, in the middle of its grid."""
-    lo, hi, step = spec
+    """A slider over spec = (lo, hi, step), starting at `start` or, by default, the middle of its grid."""
+    if not isinstance(spec, (tuple, list)) or len(spec) != 3:
+        raise TypeError(f"{label} must be (lo, hi, step), e.g. (-3, 3, 0.05); got {spec!r}")
+    lo, hi, step = (real(v, f"{label}: (lo, hi, step)") for v in spec)
     slider = Slider(name, label, lo, hi, step, lo)
-    return dataclasses.replace(slider, value=slider.grid[len(slider.grid) // 2] if start is None else start)
+    value = slider.grid[len(slider.grid) // 2] if start is None else real(start, f"{label}: start")
+    return dataclasses.replace(slider, value=value)
+
+
+def scalar(result, x, name):
+    """What a reader's function returned at x, as a float; a clear TypeError if it is not one real
+    number. A tensor of one element (float, integer or bool) or a Python or NumPy number will do."""
+    where = f"{name}(x) at x = {x:g}"
+    if isinstance(result, torch.Tensor):
+        if result.numel() != 1:
+            raise TypeError(f"{where} returned a tensor of shape {tuple(result.shape)}: a figure needs one"
+                            f" number per x. For a vector, explore one element or the sum, e.g. lambda x: {name}(x).sum()")
+        if result.is_complex():
+            raise TypeError(f"{where} returned a complex tensor ({result.dtype}): a slope here needs a real number")
+        return float(result.detach().reshape(()))
+    if isinstance(result, numbers.Real):
+        return float(result)
+    if result is None:
+        raise TypeError(f"{where} returned None: does the function end with `return …`?")
+    if isinstance(result, numbers.Complex):
+        raise TypeError(f"{where} returned a complex number ({result!r}): a slope here needs a real number")
+    raise TypeError(f"{where} returned {result!r} ({type(result).__name__}), not a number: a figure needs "
+                    "a tensor of one element or a Python number")
+
+
+def _call(function, x, name, requires_grad):
+    """function(x) with x a float64 tensor; what it raises is said with the value of x."""
+    argument = _leaf(x) if requires_grad else torch.tensor(float(x), dtype=torch.float64)
+    try:
+        return argument, function(argument)
+    except Exception as error:
+        raise _said(error, f"{name}(x) raised {type(error).__name__} at x = {x:g}: {error}") from None
+
+
+def _said(error, message):
+    """An exception of the same kind as `error`, with `message` (a RuntimeError if it cannot be)."""
+    try:
+        return type(error)(message)
+    except Exception:
+        return RuntimeError(message)
 
 
 class FunctionExplorer(Explorer):
@@ -76,47 +129,66 @@ class FunctionExplorer(Explorer):
     by_hand:   the derivative worked out by hand, e.g. ``lambda x: 2 * x``
     formula:   how to write f, e.g. "x²" (shown in the labels)
     derivative: how to write the hand-derived derivative, e.g. "2x"
+
+    f is called once when the figure is made: a result that is not one real number is said then.
     """
 
-    def __init__(self, f, x=(-3.0, 3.0, 0.05), start=None, by_hand=None, formula="f(x)",
-                 derivative="by hand"):
+    def __init__(self, f, x=(-3.0, 3.0, 0.05), start=None, by_hand=None, formula="f(x)", derivative=None):
+        _callable(f, "f", "lambda x: x**2")
+        if by_hand is not None:
+            _callable(by_hand, "by_hand", "lambda x: 2 * x")
         self.f, self.by_hand, self.formula = f, by_hand, formula
         self.title = f"y = {formula}: the curve, the point (x, y) and the tangent of slope dy/dx"
         self.controls = (_slider("x", "x", x, start),)
         self.marks = (Tangent("x", "y", "dydx"), Point("x", "y"))
         rows = [("y", "y"), ("dy/dx, autograd (x.grad)", "dydx")]
         if by_hand is not None:
-            rows.append((f"dy/dx by hand: {derivative}", "by_hand"))
+            rows.append((f"dy/dx by hand: {derivative}" if derivative else "dy/dx by hand", "by_hand"))
         self.readout = Readout(rows=tuple(rows))
-        self.note = "note"
+        control = self.controls[0]
+        self.xs = np.linspace(control.lo, control.hi, 601)
+        # Called once now, at the start: a wrong result is said here, not deep inside a display.
+        scalar(_call(f, control.value, "f", requires_grad=True)[1], control.value, "f")
+        if by_hand is not None:
+            scalar(_call(by_hand, control.value, "by_hand", requires_grad=False)[1], control.value, "by_hand")
+        self.ys = _curve(f, self.xs)
+        # A y that is the same for every x is a constant: no graph, and its slope is 0. A y that
+        # changes with x but carries no graph back to x had its graph cut.
+        self.constant = all(y == self.ys[0] for y in self.ys) and math.isfinite(self.ys[0])
 
     def evaluate(self, x):
         leaf = _leaf(x)
         y = self.f(leaf)
-        if y.requires_grad:  # a constant function records no graph: its slope is 0, not an error
-            y.backward()
-        frame = {"x": x, "y": _finite_or_nan(y), "dydx": 0.0 if leaf.grad is None else math.nan, "note": ""}
-        if leaf.grad is not None and not math.isnan(frame["y"]):  # no slope where f is undefined
-            frame["dydx"] = _finite_or_nan(leaf.grad)
+        frame = {"x": x, "y": scalar(y, x, "f"), "dydx": math.nan, "note": ""}
+        if isinstance(y, torch.Tensor) and y.requires_grad:
+            y.reshape(()).backward()
         if self.by_hand is not None:
-            frame["by_hand"] = _finite_or_nan(self.by_hand(torch.tensor(x, dtype=torch.float64)))
-        if math.isnan(frame["y"]):
-            frame["note"] = f"y = {self.formula} is not defined at x = {x:g}."
-        elif math.isnan(frame["dydx"]):
-            frame["note"] = f"y = {self.formula} has no finite slope at x = {x:g}."
+            frame["by_hand"] = scalar(self.by_hand(torch.tensor(x, dtype=torch.float64)), x, "by_hand")
+        if not math.isfinite(frame["y"]):
+            what = "is not defined" if math.isnan(frame["y"]) else "is infinite (beyond float64)"
+            frame["y"] = math.nan
+            frame["note"] = f"y = {self.formula} {what} at x = {x:g}."
+        elif leaf.grad is not None:
+            frame["dydx"] = _finite_or_nan(leaf.grad)
+            if math.isnan(frame["dydx"]):
+                frame["note"] = f"y = {self.formula} has no finite slope at x = {x:g}."
+        elif self.constant:
+            frame["dydx"] = 0.0
+            frame["note"] = "y is the same for every x: no graph leads back to x, and the slope is 0."
+        else:
+            frame["note"] = ("y changes with x, but no graph leads from y back to x (x.grad stays None):"
+                             " the function cut it, e.g. with .detach(), .item(), NumPy, a comparison or an"
+                             " integer cast (chapter 9). Autograd has no slope to give.")
         return frame
 
-    def draw(self, figure):
-        ax = figure.subplots()
+    def draw(self, axes):
+        (ax,) = axes
         control = self.controls[0]
-        xs = np.linspace(control.lo, control.hi, 601)
-        ys = _curve(self.f, xs)
-        ax.plot(xs, ys, color=CURVE, linewidth=2, label=f"y = {self.formula}")
+        ax.plot(self.xs, self.ys, color=CURVE, linewidth=2, label=f"y = {self.formula}")
         ax.set_xlim(control.lo, control.hi)
-        ax.set_ylim(*axis_limits(ys, pad=0.12))
+        ax.set_ylim(*axis_limits(self.ys, pad=0.12))
         style_axes(ax, "x", "y")
         ax.legend(loc="upper center", frameon=False)
-        return [ax]
 
 
 def explore(f, x=(-3.0, 3.0, 0.05), **options):
@@ -132,13 +204,21 @@ class ChainExplorer(Explorer):
     dz/dx = dz/dy · dy/dx. Left: the curve of z with the point and tangent. Right: dz/dx over the
     whole range, by autograd, with the current point on it. The readout writes the chain out with
     live numbers: each local derivative (autograd on that link alone), their product, and x.grad.
+
+    names: how to write inner and outer, e.g. ("x²", "sin(y)"); local: their derivatives written
+    out, e.g. ("2x", "cos(y)"), shown only where given (the defaults go with the default names).
     """
 
-    def __init__(self, inner, outer, x=(-4.0, 4.0, 0.05), start=None,
-                 names=("x²", "sin(y)"), local=("2x", "cos(y)")):
+    panels = 2
+
+    def __init__(self, inner, outer, x=(-4.0, 4.0, 0.05), start=None, names=None, local=None):
+        _callable(inner, "inner", "lambda x: x**2")
+        _callable(outer, "outer", "torch.sin")
+        if names is None:
+            names, local = ("x²", "sin(y)"), local or ("2x", "cos(y)")
         self.inner, self.outer = inner, outer
         inner_name, outer_name = names
-        dydx, dzdy = local
+        dydx, dzdy = local or (None, None)
         self.formula = outer_name.replace("y", inner_name)
         self.title = (f"z = {outer_name} with y = {inner_name}: the curve with its tangent, and "
                       "dz/dx over the whole range")
@@ -147,12 +227,16 @@ class ChainExplorer(Explorer):
         self.readout = Readout(rows=(
             (f"y = {inner_name}", "y"),
             (f"z = {outer_name}", "z"),
-            (f"dz/dy = {dzdy}  (y.grad)", "dzdy"),
-            (f"dy/dx = {dydx}", "dydx"),
+            (f"dz/dy = {dzdy}  (y.grad)" if dzdy else "dz/dy  (y.grad)", "dzdy"),
+            (f"dy/dx = {dydx}" if dydx else "dy/dx", "dydx"),
             ("dz/dy · dy/dx", "product"),
             ("dz/dx by autograd (x.grad)", "grad"),
         ))
-        self.note = "note"
+        start_x = self.controls[0].value
+        try:
+            self.frame(x=start_x)
+        except Exception as error:
+            raise _said(error, f"ChainExplorer at x = {start_x:g}: {error}") from None
 
     def evaluate(self, x):
         leaf = _leaf(x)
@@ -176,8 +260,8 @@ class ChainExplorer(Explorer):
         self.outer(self.inner(x)).sum().backward()
         return [_finite_or_nan(g) for g in x.grad]
 
-    def draw(self, figure):
-        left, right = figure.subplots(1, 2)
+    def draw(self, axes):
+        left, right = axes
         control = self.controls[0]
         xs = np.linspace(control.lo, control.hi, 801)
         zs = _curve(lambda t: self.outer(self.inner(t)), xs)
@@ -186,13 +270,12 @@ class ChainExplorer(Explorer):
         style_axes(left, "x", "z")
         left.legend(loc="upper center", frameon=False, ncols=1)
         grads = self.gradient_curve(xs)
-        right.plot(xs, grads, color="C2", linewidth=1.4, label="dz/dx (autograd)")
+        right.plot(xs, grads, color=color("c2"), linewidth=1.4, label="dz/dx (autograd)")
         right.set_ylim(*axis_limits(grads))
         style_axes(right, "x", "dz/dx")
         right.legend(loc="upper center", frameon=False)
         for ax in (left, right):
             ax.set_xlim(control.lo, control.hi)
-        return [left, right]
 
 
 class NeuronExplorer(Explorer):
@@ -219,7 +302,7 @@ class NeuronExplorer(Explorer):
               ("dL/dw", "dw_hand", "dw"), ("dL/db", "db_hand", "db")),
     )
     decimals = {"z": 2}
-    note = "note"
+    panels = 2
     z_limit = 24.0
 
     def evaluate(self, x, w, b, y):
@@ -240,32 +323,36 @@ class NeuronExplorer(Explorer):
                 "db": float(b_leaf.grad), "dw_hand": float(dw_hand), "db_hand": float(db_hand),
                 "note": note}
 
-    def draw(self, figure):
-        left, right = figure.subplots(1, 2)
+    def draw(self, axes):
+        left, right = axes
         zs = np.linspace(-self.z_limit, self.z_limit, 961)
         left.plot(zs, 1 / (1 + np.exp(-zs)), color=CURVE, linewidth=2, label="y_pred = σ(z)")
         left.set_ylim(-0.08, 1.08)
         style_axes(left, "z = w·x + b", "y_pred")
         left.legend(loc="upper left", frameon=False)
-        for label, color in (("0", "C4"), ("1", "C5")):
+        for label, name in (("0", "c4"), ("1", "c5")):
             target = torch.tensor(float(label), dtype=torch.float64)
             losses = calculus.binary_cross_entropy(torch.sigmoid(torch.tensor(zs)), target)
-            right.plot(zs, losses.numpy(), color=color, linewidth=1.6, label=f"loss for y = {label}")
+            right.plot(zs, losses.numpy(), color=color(name), linewidth=1.6, label=f"loss for y = {label}")
         cap = -math.log(calculus.EPSILON)
-        right.axhline(cap, color=FAINT, linestyle="--", linewidth=1)
-        right.text(-self.z_limit * 0.97, cap - 1.6, "clamp: −log ε ≈ 18.42", color="#777777", fontsize=8)
+        right.axhline(cap, color=color("faint"), linestyle="--", linewidth=1)
+        right.text(-self.z_limit * 0.97, cap - 2.2, "clamp: −log ε ≈ 18.42", color=color("muted"), fontsize=10)
         right.set_ylim(-1.0, cap + 2.5)
         style_axes(right, "z = w·x + b", "loss")
-        right.legend(loc="center", frameon=False, fontsize=8)
+        right.legend(loc="center", frameon=False)
         for ax in (left, right):
             ax.set_xlim(-self.z_limit, self.z_limit)
-        return [left, right]
 
 
 class MeanOfSquaresExplorer(Explorer):
     """y = mean(x²) of a vector x: a slider per element; bars of x and of the gradient 2x/n."""
 
+    panels = 2
+
     def __init__(self, start=(1.0, 2.0, 3.0), x=(-3.0, 3.0, 0.5)):
+        if isinstance(start, (str, bytes)) or not hasattr(start, "__len__") or len(start) == 0:
+            raise ValueError(f"MeanOfSquaresExplorer needs at least one number to start from, e.g. "
+                             f"start=(1.0, 2.0, 3.0); got {start!r}")
         n = len(start)
         self.n = n
         self.title = f"y = mean(x²) of {n} numbers: bars of x and of the gradient 2x/n"
@@ -273,7 +360,7 @@ class MeanOfSquaresExplorer(Explorer):
         positions = tuple(range(n))
         self.marks = (
             Bars(tuple(f"x{i}" for i in range(n)), positions),
-            Bars(tuple(f"g{i}" for i in range(n)), positions, axes=1, color="C2"),
+            Bars(tuple(f"g{i}" for i in range(n)), positions, axes=1, color="c2"),
         )
         self.readout = Readout(
             header=("", *(f"[{i}]" for i in range(n))),
@@ -296,8 +383,8 @@ class MeanOfSquaresExplorer(Explorer):
             frame[f"h{i}"] = float(hand[i])
         return frame
 
-    def draw(self, figure):
-        left, right = figure.subplots(1, 2)
+    def draw(self, axes):
+        left, right = axes
         control = self.controls[0]
         bound = max(abs(control.lo), abs(control.hi))
         for ax, label, limit in ((left, "x", bound), (right, "x.grad = 2x/n", 2 * bound / self.n)):
@@ -307,7 +394,6 @@ class MeanOfSquaresExplorer(Explorer):
             style_axes(ax, "element", label)
         left.set_title("x", fontsize=10)
         right.set_title("gradient of mean(x²)", fontsize=10)
-        return [left, right]
 
 
 class AccumulationExplorer(Explorer):
@@ -337,14 +423,13 @@ class AccumulationExplorer(Explorer):
             leaf.grad.zero_()
         return {"count": count, "step": 2 * x, "grad": float(leaf.grad)}
 
-    def draw(self, figure):
-        ax = figure.subplots()
+    def draw(self, axes):
+        (ax,) = axes
         x_control, counter = self.controls
         top = 2 * max(abs(x_control.lo), abs(x_control.hi)) * counter.limit
         ax.set_xlim(-0.5, self.history_length - 0.5)
         ax.set_ylim(-top * 1.08, top * 1.08)
         style_axes(ax, "click (backward again or zero_())", "x.grad")
-        return [ax]
 
 
 class TrackingExplorer(Explorer):
@@ -367,11 +452,11 @@ class TrackingExplorer(Explorer):
     }
     title = "y = x² with gradient tracking on or off: the recorded graph, y.grad_fn, and y.backward()"
     controls = (Choice("mode", "compute y with", MODES), Slider("x", "x", -3.0, 3.0, 0.5, 2.0))
-    marks = (Label("edge", 0.5, 0.8, size=10), Label("y_text", 0.86, 0.18, size=10),
-             Label("x_text", 0.14, 0.18, size=10))
+    marks = (Label("edge", 0.5, 0.82), Label("x_text", 0.2, 0.18), Label("y_text", 0.78, 0.18))
     readout = Readout(rows=(("code", "code"), ("y", "y_repr"), ("y.grad_fn", "grad_fn"),
                             ("y.backward()", "backward")))
     figsize = (8.0, 1.7)
+    narrow_figsize = (4.2, 1.9)
 
     def evaluate(self, mode, x):
         leaf = torch.tensor(float(x), requires_grad=True)  # float32, as in the chapter
@@ -396,20 +481,18 @@ class TrackingExplorer(Explorer):
             "y_repr": str(y),
             "grad_fn": grad_fn,
             "backward": backward,
-            "edge": (f"y.grad_fn = {grad_fn}: backward() can reach x" if grad_fn != "None"
-                     else "y.grad_fn = None: no way back to x"),
+            "edge": f"y.grad_fn = {grad_fn}: " + ("backward() can reach x" if grad_fn != "None" else "no way back to x"),
             "y_text": f"y.requires_grad = {y.requires_grad}",
             "x_text": f"x.grad = {leaf.grad!s}",
         }
 
-    def draw(self, figure):
-        ax = figure.add_subplot()
+    def draw(self, axes):
+        (ax,) = axes
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.axis("off")
-        box = {"boxstyle": "round,pad=0.5", "facecolor": "#eef3fb", "edgecolor": CURVE}
-        ax.text(0.14, 0.55, "x  (leaf)", ha="center", va="center", fontsize=12, bbox=box)
-        ax.text(0.86, 0.55, "y = x ** 2", ha="center", va="center", fontsize=12, bbox=box)
-        ax.annotate("", xy=(0.24, 0.55), xytext=(0.76, 0.55),
-                    arrowprops={"arrowstyle": "->", "color": FAINT, "linewidth": 1.5, "linestyle": "--"})
-        return [ax]
+        box = {"boxstyle": "round,pad=0.5", "facecolor": color("box"), "edgecolor": CURVE}
+        ax.text(0.2, 0.52, "x  (leaf)", ha="center", va="center", fontsize=12, bbox=box)
+        ax.text(0.78, 0.52, "y = x ** 2", ha="center", va="center", fontsize=12, bbox=box)
+        ax.annotate("", xy=(0.32, 0.52), xytext=(0.64, 0.52),
+                    arrowprops={"arrowstyle": "->", "color": color("faint"), "linewidth": 1.5, "linestyle": "--"})

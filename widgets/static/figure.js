@@ -1,252 +1,427 @@
-// The static view of the book's interactive figures: no kernel, no network.
+// The book's interactive figures: the one renderer, in Jupyter and on the website alike.
 //
-// The page carries, for one figure, the numbers torch autograd computed on every point of the
-// controls' grid (float32 arrays, base64) and the background drawn by matplotlib (inline SVG).
-// This script builds the controls and, whenever one moves, looks the frame up and redraws the
-// marks (points, tangents, bars, history, labels) in the background's data coordinates, and the
-// readout's numbers. It computes no number of its own; widgets/explorer.py and widgets/marks.py
-// are the Python side of every structure used here.
-(function () {
-  if (window.AutogradFigures) return;
-  const SVG = "http://www.w3.org/2000/svg";
+// Python (widgets/explorer.py) computes every number with torch autograd and draws what does not
+// move (matplotlib's SVG). This module draws everything else, in both views:
+//   - the controls, and every rule about them: clamping typed values, snapping to the values the
+//     page has, the notes that say so, the counter's limit;
+//   - the marks (points, tangents, bars, a history, text labels) in the background's data
+//     coordinates, and the readout's numbers.
+// Frames come from a frame source:
+//   - on the website, the table of frames computed in advance over the controls' grid and packed
+//     in the page (no kernel, no network, works from file://);
+//   - in Jupyter (an anywidget widget, `export default` below), the same table for the grid values,
+//     and the kernel for any other value, e.g. a typed one: the kernel computes that frame with
+//     torch autograd and sends back its numbers (a few hundred bytes).
+// It computes no number of its own.
 
-  // The frames' numbers: base64 of gzip of float32 and uint16 arrays (widgets.explorer.static_data).
-  async function unpack(b64) {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).arrayBuffer();
+const SVG = "http://www.w3.org/2000/svg";
+let mounted = 0; // makes ids unique on the page, however often a figure is shown
+
+// Numbers as the readout shows them; widgets.explorer.format_value is the same rule for text/plain.
+export function format(value, decimals) {
+  if (typeof value === "string") return value;
+  if (value === null || !Number.isFinite(value)) return "—";
+  if (Math.abs(value) >= 1e6) return value.toExponential(5);
+  let text = value.toFixed(decimals);
+  if (text.startsWith("-") && Number(text) === 0) text = text.slice(1);
+  return text;
+}
+
+function element(tag, attributes, parent) {
+  const node = tag.startsWith("svg:")
+    ? document.createElementNS(SVG, tag.slice(4))
+    : document.createElement(tag);
+  if (tag === "input" || tag === "button") node.setAttribute("data-lm-suppress-shortcuts", "true");
+  for (const [key, value] of Object.entries(attributes || {})) {
+    if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
   }
+  if (parent) parent.appendChild(node);
+  return node;
+}
 
-  // As widgets.explorer.format_value: fixed decimals, "—" for what is not a finite number.
-  function format(value, decimals) {
-    if (typeof value === "string") return value;
-    if (!Number.isFinite(value)) return "—";
-    let text = value.toFixed(decimals);
-    if (text.startsWith("-") && Number(text) === 0) text = text.slice(1);
-    return text;
+const finite = (...values) => values.every((v) => typeof v === "number" && Number.isFinite(v));
+const close = (a, b) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+
+// The index of the grid value nearest to v; a tie goes to the larger value.
+export function nearest(grid, v) {
+  let best = 0;
+  for (let i = 1; i < grid.length; i++) {
+    const d = Math.abs(grid[i] - v), e = Math.abs(grid[best] - v);
+    if (d < e - 1e-9 * Math.max(1, Math.abs(v)) || (close(d, e) && grid[i] > grid[best])) best = i;
   }
+  return best;
+}
 
-  function element(tag, attributes, parent) {
-    const node = tag.startsWith("svg:")
-      ? document.createElementNS(SVG, tag.slice(4))
-      : document.createElement(tag);
-    for (const [key, value] of Object.entries(attributes || {})) {
-      if (key === "text") node.textContent = value;
-      else node.setAttribute(key, value);
+// ---------------------------------------------------------------------------------------------
+// Frame sources
+
+async function unpack(b64) {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Response(stream).arrayBuffer();
+}
+
+// The frames computed in advance, row-major over the controls' table grids (explorer.pack_table).
+async function tableSource(data) {
+  const table = data.table;
+  if (!table) return null;
+  const buffer = await unpack(table.packed);
+  const columns = {};
+  for (const [name, c] of Object.entries(table.channels)) {
+    if (c.kind === "text") columns[name] = (i) => c.strings[new Uint16Array(buffer, c.offset, table.frames)[i]];
+    else {
+      const values = new (c.kind === "f8" ? Float64Array : Float32Array)(buffer, c.offset, table.frames);
+      columns[name] = (i) => values[i];
     }
-    if (parent) parent.appendChild(node);
-    return node;
   }
+  const grids = data.controls.map((c) => {
+    const g = table.grids[c.name];
+    return Array.isArray(g) ? g : Array.from(new Float64Array(buffer, g.offset, g.size));
+  });
+  const strides = [];
+  for (let i = grids.length - 1, stride = 1; i >= 0; i--) {
+    strides[i] = stride;
+    stride *= grids[i].length;
+  }
+  return {
+    grids: Object.fromEntries(data.controls.map((c, i) => [c.name, grids[i]])),
+    frame(values) {
+      let index = 0;
+      for (let i = 0; i < grids.length; i++) {
+        const v = values[data.controls[i].name];
+        const k = typeof v === "number" ? grids[i].findIndex((g) => close(g, v)) : grids[i].indexOf(v);
+        if (k < 0) return null;
+        index += k * strides[i];
+      }
+      const frame = {};
+      for (const name in columns) frame[name] = columns[name](index);
+      return frame;
+    },
+  };
+}
 
-  async function mount(root) {
-    if (!root || root.dataset.mounted) return;
-    root.dataset.mounted = "true";
-    const data = JSON.parse(root.querySelector(".agi-data").textContent);
-    const buffer = await unpack(data.packed);
-    const channels = {};
-    for (const [name, c] of Object.entries(data.channels)) {
-      channels[name] =
-        c.kind === "number"
-          ? { kind: "number", decimals: c.decimals, values: new Float32Array(buffer, c.offset, data.frames) }
-          : { kind: "text", strings: c.strings, index: new Uint16Array(buffer, c.offset, data.frames) };
-    }
-    const value = (name, i) => {
-      const c = channels[name];
-      return c.kind === "number" ? c.values[i] : c.strings[c.index[i]];
+// The kernel, through the widget's traits: `request` {view, seq, values} out, `answer` {view, seq,
+// frame | error} back. One request is in flight at a time; while it is, only the newest values
+// wait, so a fast drag never queues stale work and the figure never ends on an older frame.
+function kernelSource(model, view, timeoutMs = 10000) {
+  let seq = 0, inflight = null, waiting = null, timer = null;
+  const source = { onFrame: null, onError: null };
+  function send(request) {
+    inflight = request;
+    model.set("request", { view, seq: request.seq, values: request.values });
+    model.save_changes();
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      inflight = null;
+      source.onError?.("The kernel did not answer: is it still running? Re-run the cell to start the figure again.");
+    }, timeoutMs);
+  }
+  function answered() {
+    const answer = model.get("answer");
+    if (!inflight || answer.view !== view || answer.seq !== inflight.seq) return; // not ours, or given up
+    clearTimeout(timer);
+    inflight = null;
+    if (waiting) {
+      const next = waiting;
+      waiting = null;
+      send(next);
+    } else if (answer.error) source.onError?.(answer.error);
+    else source.onFrame?.(answer.frame, answer.seq);
+  }
+  model.on("change:answer", answered);
+  source.ask = (values) => {
+    const request = { seq: ++seq, values: { ...values } };
+    if (inflight) waiting = request;
+    else send(request);
+    return request.seq;
+  };
+  source.close = () => { clearTimeout(timer); model.off("change:answer", answered); };
+  return source;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Marks: each kind makes its SVG elements in one axes' group and returns how to redraw them.
+
+function marks(m, g, ax, history) {
+  const X = (x) => ax.x[0] * x + ax.x[1];
+  const Y = (y) => ax.y[0] * y + ax.y[1];
+  const paint = `var(--agi-${m.color})`;
+  if (m.kind === "point") {
+    const dot = element("svg:circle", { class: "agi-point", r: m.size / 2, style: `fill: ${paint}` }, g);
+    return (f) => {
+      const ok = finite(f[m.x], f[m.y]);
+      dot.setAttribute("visibility", ok ? "visible" : "hidden");
+      if (ok) {
+        dot.setAttribute("cx", X(f[m.x]));
+        dot.setAttribute("cy", Y(f[m.y]));
+      }
     };
-
-    // Frames are stored row-major over the controls, in their order.
-    const controls = data.controls;
-    const strides = new Array(controls.length);
-    for (let i = controls.length - 1, stride = 1; i >= 0; i--) {
-      strides[i] = stride;
-      stride *= controls[i].grid.length;
-    }
-    const nearest = (grid, v) =>
-      grid.reduce((best, g, i) => (Math.abs(g - v) < Math.abs(grid[best] - v) ? i : best), 0);
-    const state = {};
-    controls.forEach((c) => {
-      state[c.name] = c.kind === "choice" ? c.grid.indexOf(c.value) : nearest(c.grid, c.value);
-    });
-    const frameIndex = () => controls.reduce((sum, c, i) => sum + state[c.name] * strides[i], 0);
-
-    const noteNode = root.querySelector(".agi-note");
-    let controlNote = "";
-    const history = [];
-    const views = [];
-
-    function update(event) {
-      const i = frameIndex();
-      if (data.marks.some((m) => m.kind === "history")) {
-        const mark = data.marks.find((m) => m.kind === "history");
-        if (event !== "click") history.length = 0;
-        history.push(value(mark.value, i));
-        if (history.length > data.historyLength) history.shift();
+  }
+  if (m.kind === "tangent") {
+    const line = element("svg:line", {
+      class: "agi-tangent", style: `stroke: ${paint}; stroke-width: ${m.width}; stroke-linecap: square`,
+    }, g);
+    return (f) => {
+      const x = f[m.x], y = f[m.y], slope = f[m.slope];
+      // The part of the line y + slope·(t − x) inside the axes (a steep slope stays drawable).
+      let [lo, hi] = ax.xlim;
+      const [bottom, top] = ax.ylim, room = top - bottom;
+      if (finite(x, y, slope) && slope !== 0) {
+        const a = x + (bottom - room - y) / slope, b = x + (top + room - y) / slope;
+        lo = Math.max(lo, Math.min(a, b));
+        hi = Math.min(hi, Math.max(a, b));
       }
-      for (const view of views) view(i);
-      root.querySelectorAll("td[data-channel]").forEach((cell) => {
-        const name = cell.dataset.channel;
-        cell.textContent = format(value(name, i), channels[name].decimals);
+      const ok = finite(x, y, slope) && lo < hi;
+      line.setAttribute("visibility", ok ? "visible" : "hidden");
+      if (!ok) return;
+      line.setAttribute("x1", X(lo));
+      line.setAttribute("y1", Y(y + slope * (lo - x)));
+      line.setAttribute("x2", X(hi));
+      line.setAttribute("y2", Y(y + slope * (hi - x)));
+    };
+  }
+  if (m.kind === "bars") {
+    const bars = m.positions.map(() => element("svg:rect", { class: "agi-bar", style: `fill: ${paint}` }, g));
+    const [bottom, top] = ax.ylim;
+    return (f) => {
+      m.heights.forEach((channel, j) => {
+        const h = finite(f[channel]) ? Math.min(Math.max(f[channel], bottom), top) : 0;
+        const left = X(m.positions[j] - m.width / 2), right = X(m.positions[j] + m.width / 2);
+        bars[j].setAttribute("x", left);
+        bars[j].setAttribute("width", right - left);
+        bars[j].setAttribute("y", Math.min(Y(0), Y(h)));
+        bars[j].setAttribute("height", Math.abs(Y(h) - Y(0)));
       });
-      const frameNote = data.note ? value(data.note, i) : "";
-      noteNode.textContent = [controlNote, frameNote].filter(Boolean).join(" ");
+    };
+  }
+  if (m.kind === "history") {
+    const line = element("svg:polyline", { class: "agi-history", style: `fill: none; stroke: ${paint}; stroke-width: 1.5` }, g);
+    const dots = element("svg:g", { style: `fill: ${paint}` }, g);
+    return () => {
+      const points = history.values.map((v, k) => [X(k), Y(v)]);
+      line.setAttribute("points", points.map((p) => p.join(",")).join(" "));
+      dots.replaceChildren(...points.map(([cx, cy]) => element("svg:circle", { cx, cy, r: m.size / 2 })));
+    };
+  }
+  if (m.kind === "label") {
+    const text = element("svg:text", {
+      class: "agi-label", x: X(m.x), y: Y(m.y), "font-size": m.size, "text-anchor": "middle",
+      "dominant-baseline": "central", style: `fill: ${paint}`,
+    }, g);
+    return (f) => { text.textContent = f[m.text] ?? ""; };
+  }
+  throw new Error(`unknown mark ${m.kind}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Controls: each kind makes its inputs and applies its rules; `set(name, value, event, note)`
+// moves the figure.
+
+function slider(c, box, id, figure) {
+  const grid = figure.gridOf(c);
+  const fixed = (v) => v.toFixed(c.decimals);
+  const shown = (v) => (grid.some((g) => close(g, v)) ? fixed(v) : String(v));
+  element("label", { for: id, text: c.label }, box);
+  const range = element("input", { type: "range", id, min: 0, max: grid.length - 1, step: 1, "data-control": c.name }, box);
+  const number = element("input", {
+    type: "number", min: c.lo, max: c.hi, step: "any", "aria-label": `${c.label}, typed`, "data-control": c.name,
+  }, box);
+  const show = (v) => {
+    range.value = nearest(grid, v);
+    range.setAttribute("aria-valuetext", `${c.label} = ${shown(v)}`);
+    number.value = shown(v);
+  };
+  range.addEventListener("input", (event) => {
+    figure.set(c.name, grid[Number(range.value)], "move", "", event.timeStamp);
+  });
+  number.addEventListener("change", (event) => {
+    const current = figure.values[c.name];
+    const typed = number.value.trim() === "" ? NaN : Number(number.value);
+    if (!Number.isFinite(typed)) {
+      show(current);
+      figure.note(`${c.label} must be a number: keeping ${shown(current)}.`);
+      return;
     }
-
-    // Controls.
-    const panel = root.querySelector(".agi-controls");
-    controls.forEach((c, k) => {
-      const id = `${data.id}-${c.name}`;
-      const box = element("div", { class: "agi-control" }, panel);
-      if (c.kind === "slider") {
-        element("label", { for: id, text: c.label }, box);
-        const range = element("input", {
-          type: "range", id, min: 0, max: c.grid.length - 1, step: 1, value: state[c.name],
-        }, box);
-        const number = element("input", {
-          type: "number", min: c.lo, max: c.hi, step: c.step, value: c.value.toFixed(c.decimals),
-          "aria-label": `${c.label}, typed`,
-        }, box);
-        const show = () => {
-          const v = c.grid[state[c.name]];
-          range.value = state[c.name];
-          range.setAttribute("aria-valuetext", `${c.label} = ${v.toFixed(c.decimals)}`);
-          number.value = v.toFixed(c.decimals);
-        };
-        range.addEventListener("input", () => {
-          state[c.name] = Number(range.value);
-          controlNote = "";
-          show();
-          update("move");
-        });
-        number.addEventListener("change", () => {
-          // As widgets.controls.Slider.check: clamp into range, go to the nearest step, say so.
-          const typed = number.value.trim() === "" ? NaN : Number(number.value);
-          const fmt = (v) => v.toFixed(c.decimals);
-          if (Number.isNaN(typed)) {
-            state[c.name] = nearest(c.grid, c.value);
-            controlNote = `${c.label} must be a number: using ${fmt(c.value)}.`;
-          } else {
-            state[c.name] = nearest(c.grid, Math.min(Math.max(typed, c.lo), c.hi));
-            const used = c.grid[state[c.name]];
-            if (typed < c.lo || typed > c.hi) {
-              controlNote = `${c.label} = ${typed} is outside ${fmt(c.lo)} … ${fmt(c.hi)}: using ${fmt(used)}.`;
-            } else if (Math.abs(used - typed) > 1e-9) {
-              controlNote = `${c.label} moves in steps of ${fmt(c.step)}: using ${fmt(used)}.`;
-            } else {
-              controlNote = "";
-            }
-          }
-          show();
-          update("move");
-        });
-        show();
-      } else if (c.kind === "choice") {
-        const set = element("fieldset", {}, box);
-        element("legend", { text: c.label }, set);
-        c.options.forEach(([v, label], j) => {
-          const option = element("label", {}, set);
-          const radio = element("input", { type: "radio", name: id, value: v }, option);
-          radio.checked = j === state[c.name];
-          option.appendChild(document.createTextNode(" " + label));
-          radio.addEventListener("change", () => {
-            state[c.name] = j;
-            controlNote = "";
-            update("move");
-          });
-        });
-      } else if (c.kind === "counter") {
-        c.buttons.forEach(([label, action]) => {
-          const button = element("button", { type: "button", text: label }, box);
-          button.addEventListener("click", () => {
-            if (action === "reset") {
-              state[c.name] = 0;
-              controlNote = "";
-            } else if (state[c.name] >= c.limit) {
-              controlNote = `This figure keeps at most ${c.limit} steps: reset to go on.`;
-            } else {
-              state[c.name] += 1;
-              controlNote = "";
-            }
-            update("click");
-          });
-        });
+    let used = Math.min(Math.max(typed, c.lo), c.hi);
+    const notes = [];
+    if (used !== typed) notes.push(`${c.label} = ${typed} is outside ${fixed(c.lo)} … ${fixed(c.hi)}: using ${fixed(used)}.`);
+    if (!figure.exact) {
+      const snapped = grid[nearest(grid, used)];
+      if (!close(snapped, used)) {
+        notes.length = 0;
+        notes.push(`${c.label} = ${typed} is not among the values this page has computed (steps of `
+          + `${fixed(figure.step(c))}): using ${fixed(snapped)}. Run the notebook to compute any value.`);
       }
-    });
+      used = snapped;
+    }
+    figure.set(c.name, used, "move", notes.join(" "), event.timeStamp);
+  });
+  return show;
+}
 
-    // Marks, in the background's coordinates: one clipped group per axes.
-    const overlay = root.querySelector("svg.agi-marks");
+function choice(c, box, id, figure) {
+  const set = element("fieldset", {}, box);
+  element("legend", { text: c.label }, set);
+  const radios = c.options.map(([value, label]) => {
+    const option = element("label", {}, set);
+    const radio = element("input", { type: "radio", name: id, value, "data-control": c.name }, option);
+    option.appendChild(document.createTextNode(" " + label));
+    radio.addEventListener("change", (event) => figure.set(c.name, value, "move", "", event.timeStamp));
+    return radio;
+  });
+  return (v) => radios.forEach((radio) => { radio.checked = radio.value === v; });
+}
+
+function counter(c, box, id, figure) {
+  c.buttons.forEach(([label, action]) => {
+    const button = element("button", { type: "button", text: label, "data-control": c.name }, box);
+    button.addEventListener("click", (event) => {
+      const count = figure.values[c.name];
+      if (action === "reset") figure.set(c.name, 0, "click", "", event.timeStamp);
+      else if (count >= c.limit) figure.note(`This figure keeps at most ${c.limit} steps: reset to go on.`);
+      else figure.set(c.name, count + 1, "click", "", event.timeStamp);
+    });
+  });
+  return () => {};
+}
+
+const CONTROLS = { slider, choice, counter };
+
+function fullGrid(c) {
+  if (c.kind === "choice") return c.options.map(([value]) => value);
+  if (c.kind === "counter") return Array.from({ length: c.limit + 1 }, (_, i) => i);
+  const n = Math.round((c.hi - c.lo) / c.step) + 1;
+  return Array.from({ length: n }, (_, i) => Number((c.lo + i * c.step).toFixed(c.decimals)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A figure: controls, marks and readout over the skeleton that Python wrote (widgets.explorer).
+
+export async function mount(root, data, kernel = null) {
+  if (!root || root.dataset.mounted) return () => {};
+  root.dataset.mounted = "true";
+  const id = `agi-${++mounted}-${Math.random().toString(36).slice(2, 8)}`;
+  const table = await tableSource(data);
+  const history = { values: [], length: data.historyLength };
+  const noteNode = root.querySelector(".agi-note");
+  const values = Object.fromEntries(data.controls.map((c) => [c.name, c.value]));
+  let controlNote = "", frameNote = "", latest = 0, shownSeq = 0;
+
+  const figure = {
+    values,
+    exact: kernel !== null,
+    // The values a control offers: every value of its grid in Jupyter (the kernel computes what
+    // the table lacks), the table's values on the website.
+    gridOf: (c) => (kernel ? fullGrid(c) : table.grids[c.name]),
+    step: (c) => { const g = figure.gridOf(c); return g.length > 1 ? g[1] - g[0] : c.step; },
+    note(text) {
+      controlNote = text;
+      noteNode.textContent = [controlNote, frameNote].filter(Boolean).join(" ");
+    },
+    set(name, value, event, note, inputTime) {
+      values[name] = value;
+      controlNote = note;
+      shows[name](value);
+      request(event, inputTime);
+    },
+  };
+
+  // Keys pressed in our inputs are ours: Jupyter must not take the arrows or Enter as commands.
+  // JupyterLab and Notebook 7 (Lumino) skip their shortcuts for elements marked so (see the
+  // controls); elsewhere the event stops at the figure.
+  root.addEventListener("keydown", (event) => { if (event.target.closest("input, button")) event.stopPropagation(); });
+
+  // Controls (they replace the sentence for readers without JavaScript).
+  const panel = root.querySelector(".agi-controls");
+  panel.replaceChildren();
+  const shows = {};
+  data.controls.forEach((c) => {
+    const box = element("div", { class: "agi-control" }, panel);
+    shows[c.name] = CONTROLS[c.kind](c, box, `${id}-${c.name}`, figure);
+    shows[c.name](c.value);
+  });
+
+  // Marks: one overlay per layout (wide, narrow), one clipped group per axes.
+  const redraws = [];
+  root.querySelectorAll(".agi-plot").forEach((plot, p) => {
+    const layout = data.layouts[p];
+    const overlay = plot.querySelector("svg.agi-marks");
+    overlay.replaceChildren();
     const defs = element("svg:defs", {}, overlay);
-    const groups = data.axes.map((ax, a) => {
-      const clip = element("svg:clipPath", { id: `${data.id}-clip${a}` }, defs);
+    const groups = layout.axes.map((ax, a) => {
+      const clip = element("svg:clipPath", { id: `${id}-${p}-${a}` }, defs);
       const [x, y, w, h] = ax.clip;
       element("svg:rect", { x, y, width: w, height: h }, clip);
-      return element("svg:g", { "clip-path": `url(#${data.id}-clip${a})` }, overlay);
+      return element("svg:g", { "clip-path": `url(#${id}-${p}-${a})` }, overlay);
     });
-    const X = (a, x) => data.axes[a].x[0] * x + data.axes[a].x[1];
-    const Y = (a, y) => data.axes[a].y[0] * y + data.axes[a].y[1];
-    const finite = (...values) => values.every(Number.isFinite);
+    for (const m of data.marks) redraws.push(marks(m, groups[m.axes], layout.axes[m.axes], history));
+  });
+  const historyMark = data.marks.find((m) => m.kind === "history");
 
-    for (const m of data.marks) {
-      const g = groups[m.axes];
-      if (m.kind === "point") {
-        const dot = element("svg:circle", { r: m.size / 2, fill: m.color, stroke: m.color }, g);
-        views.push((i) => {
-          const x = value(m.x, i), y = value(m.y, i);
-          dot.setAttribute("visibility", finite(x, y) ? "visible" : "hidden");
-          if (finite(x, y)) {
-            dot.setAttribute("cx", X(m.axes, x));
-            dot.setAttribute("cy", Y(m.axes, y));
-          }
-        });
-      } else if (m.kind === "tangent") {
-        const line = element("svg:line", {
-          stroke: m.color, "stroke-width": m.width, "stroke-linecap": "square",
-        }, g);
-        views.push((i) => {
-          const x = value(m.x, i), y = value(m.y, i), slope = value(m.slope, i);
-          line.setAttribute("visibility", finite(x, y, slope) ? "visible" : "hidden");
-          if (!finite(x, y, slope)) return;
-          const [lo, hi] = data.axes[m.axes].xlim;
-          line.setAttribute("x1", X(m.axes, lo));
-          line.setAttribute("y1", Y(m.axes, y + slope * (lo - x)));
-          line.setAttribute("x2", X(m.axes, hi));
-          line.setAttribute("y2", Y(m.axes, y + slope * (hi - x)));
-        });
-      } else if (m.kind === "bars") {
-        const bars = m.positions.map(() => element("svg:rect", { fill: m.color }, g));
-        views.push((i) => {
-          m.heights.forEach((channel, j) => {
-            const h = value(channel, i);
-            const height = finite(h) ? h : 0;
-            const left = X(m.axes, m.positions[j] - m.width / 2);
-            const right = X(m.axes, m.positions[j] + m.width / 2);
-            const top = Math.min(Y(m.axes, 0), Y(m.axes, height));
-            bars[j].setAttribute("x", left);
-            bars[j].setAttribute("width", right - left);
-            bars[j].setAttribute("y", top);
-            bars[j].setAttribute("height", Math.abs(Y(m.axes, height) - Y(m.axes, 0)));
-          });
-        });
-      } else if (m.kind === "history") {
-        const line = element("svg:polyline", { fill: "none", stroke: m.color, "stroke-width": 1.5 }, g);
-        const dots = element("svg:g", { fill: m.color }, g);
-        views.push(() => {
-          line.setAttribute("points", history.map((v, k) => `${X(m.axes, k)},${Y(m.axes, v)}`).join(" "));
-          dots.replaceChildren(...history.map((v, k) =>
-            element("svg:circle", { cx: X(m.axes, k), cy: Y(m.axes, v), r: m.size / 2 })));
-        });
-      } else if (m.kind === "label") {
-        const text = element("svg:text", {
-          x: X(m.axes, m.x), y: Y(m.axes, m.y), fill: m.color, "font-size": m.size,
-          "text-anchor": "middle", "dominant-baseline": "central",
-          "font-family": "DejaVu Sans, Bitstream Vera Sans, sans-serif",
-        }, g);
-        views.push((i) => { text.textContent = value(m.text, i); });
-      }
+  function draw(frame, event, inputTime, from) {
+    if (historyMark) {
+      if (event !== "click") history.values.length = 0;
+      history.values.push(frame[historyMark.value]);
+      if (history.values.length > history.length) history.values.shift();
     }
-    update("start");
-    root.dataset.ready = "true";
+    for (const redraw of redraws) redraw(frame);
+    root.querySelectorAll("td[data-channel]").forEach((cell) => {
+      cell.textContent = format(frame[cell.dataset.channel], Number(cell.dataset.decimals));
+    });
+    frameNote = data.note ? frame[data.note] || "" : "";
+    figure.note(controlNote);
+    root.dispatchEvent(new CustomEvent("agi:drawn", { detail: { values: { ...values }, from, inputTime } }));
   }
 
-  window.AutogradFigures = { mount };
-})();
+  // Where each frame comes from: the table if it has these values, else the kernel.
+  const pending = new Map(); // kernel request seq → [event, inputTime]
+  function request(event, inputTime) {
+    const seq = ++latest;
+    const frame = table && table.frame(values);
+    if (frame) {
+      shownSeq = seq;
+      draw(frame, event, inputTime, "table");
+    } else if (kernel) {
+      pending.set(kernel.ask(values), [seq, event, inputTime]);
+    }
+  }
+  if (kernel) {
+    kernel.onFrame = (frame, ask) => {
+      const [seq, event, inputTime] = pending.get(ask) || [];
+      pending.clear();
+      if (seq === latest && seq > shownSeq) {
+        shownSeq = seq;
+        draw(frame, event, inputTime, "kernel");
+      }
+    };
+    kernel.onError = (message) => { pending.clear(); figure.note(message); };
+  }
+
+  request("start", performance.now());
+  root.agi = { data, values }; // what the figure is showing, for tests and the curious
+  root.dataset.ready = "true";
+  return () => kernel?.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two ways in.
+
+// On the website: every figure of the page that carries its data, once.
+export function mountAll(doc = document) {
+  doc.querySelectorAll(".agi-figure").forEach((root) => {
+    const data = root.querySelector("script.agi-data");
+    if (data && !root.dataset.mounted) mount(root, JSON.parse(data.textContent));
+  });
+}
+
+// In Jupyter: the anywidget widget (widgets.view.FigureWidget).
+export default {
+  render({ model, el }) {
+    el.innerHTML = model.get("html");
+    const root = el.querySelector(".agi-figure");
+    const view = `view-${++mounted}-${Math.random().toString(36).slice(2, 8)}`;
+    const done = mount(root, model.get("data"), kernelSource(model, view));
+    return () => done.then((close) => close());
+  },
+};
