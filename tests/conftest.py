@@ -69,26 +69,40 @@ def browser():
         chromium.close()
 
 
+def watch_errors(page):
+    """The page's JavaScript errors and console errors, as they happen: a list."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
+    return errors
+
+
+def only_local(page, *allowed):
+    """Let requests to URLs starting with `allowed` (and data: URLs) through and abort all others:
+    the list of those aborted."""
+    blocked = []
+
+    def route(route):
+        if route.request.url.startswith((*allowed, "data:")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    return blocked
+
+
 class Page:
     """A page opened with every non-local request blocked, and what went wrong on it."""
 
     def __init__(self, browser, site, path, **context):
         self.context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **context})
         self.page = self.context.new_page()
-        self.errors, self.blocked, self.failed = [], [], []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.errors, self.failed = watch_errors(self.page), []
         self.page.on("requestfailed", lambda request: self.failed.append(request.url))
         self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
-
-        def route(route):
-            if route.request.url.startswith(site) or route.request.url.startswith("data:"):
-                route.continue_()
-            else:
-                self.blocked.append(route.request.url)
-                route.abort()
-
-        self.page.route("**/*", route)
+        self.blocked = only_local(self.page, site)
         self.page.goto(site + path, wait_until="load")
         if context.get("java_script_enabled", True):
             # MathJax typesets after load; wait until it has finished (pages without math have it too).

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.conftest import SCREENSHOTS
+from tests.conftest import SCREENSHOTS, only_local, watch_errors
 from tests.figures import grids
 from widgets.explorer import format_value
 
@@ -425,13 +425,43 @@ def test_the_scripts_rules_are_pythons(browser):
 def test_figures_work_from_disk_with_no_server(browser, build):
     """The built site opened as files (file://): the figure carries its data and its script."""
     page = browser.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
+    errors, blocked = watch_errors(page), only_local(page, "file://")
     page.goto((build.html / "chapters" / "03-gradients-with-autograd.html").as_uri())
     figure = Figure(page, 0)
     figure.move("x", -1.0)
     assert (figure.number("y"), figure.number("dydx")) == (1.0, -2.0)
-    assert errors == []
+    assert errors == [] and blocked == []
+    page.close()
+
+
+def test_figures_a_reader_might_make_hold_up_on_a_page(browser):
+    """Figures made here, several on one page as a reader's notebook would show them."""
+    from widgets import explore
+
+    figures = [
+        explore(torch.sin), explore(torch.sin),  # the same figure twice: both must start
+        explore(torch.cos),
+        explore(torch.log, x=(-1.0, 3.0, 0.5), start=1.0, formula="<i>log</i>(x)"),  # text, not HTML
+        explore(lambda x: x.detach() ** 2, x=(-2.0, 2.0, 0.5)),  # the graph cut inside f
+        explore(lambda x: torch.exp(x**2), x=(-10.0, 10.0, 0.5)),  # beyond float32
+    ]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors, blocked = watch_errors(page), only_local(page)  # set_content: nothing may be fetched
+    page.set_content("<!doctype html><meta charset=utf-8><body>" + "".join(f.static_html() for f in figures))
+    sin, again, cos, log, cut, huge = (Figure(page, i) for i in range(6))
+
+    for figure, f in ((sin, math.cos), (again, math.cos), (cos, lambda x: -math.sin(x))):
+        figure.move("x", 1.0)
+        assert near(figure.number("dydx"), f(1.0))
+    log.move("x", -0.5)
+    assert log.note() == "y = <i>log</i>(x) is not defined at x = -0.5."
+    assert log.root.locator(".agi-note i").count() == 0 and log.text("y") == "—"
+    cut.move("x", 1.5)
+    assert cut.text("y") == "2.2500" and cut.text("dydx") == "—"
+    assert "no graph leads from y back to x" in cut.note()
+    assert cut.overlay.locator("line").evaluate_all("ls => ls.every(l => l.getAttribute('visibility') === 'hidden')")
+    huge.move("x", 10.0)
+    assert (huge.text("y"), huge.text("dydx")) == (format_value(math.exp(100)), format_value(20 * math.exp(100)))
+    assert huge.text("y") == "2.68812e+43"
+    assert errors == [] and blocked == []
     page.close()

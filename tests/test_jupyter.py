@@ -19,7 +19,7 @@ import pytest
 import torch
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, SCREENSHOTS
+from tests.conftest import ROOT, SCREENSHOTS, only_local, watch_errors
 from widgets.explorer import format_value
 
 CHAPTERS = ["03-gradients-with-autograd.ipynb", "05-a-neuron-by-hand.ipynb"]
@@ -76,18 +76,7 @@ class Notebook:
         self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
                                            device_scale_factor=scale)
         self.page = page = self.context.new_page()
-        self.errors, self.blocked = [], []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
-
-        def route(route):
-            if route.request.url.startswith(jupyter) or route.request.url.startswith("ws://127.0.0.1"):
-                route.continue_()
-            else:
-                self.blocked.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", route)
+        self.errors, self.blocked = watch_errors(page), only_local(page, jupyter, "ws://127.0.0.1")
         Notebook.opened += 1  # a workspace of its own: JupyterLab restores no other tab into it
         page.goto(jupyter + path.replace("lab/tree/", f"lab/workspaces/test{Notebook.opened}/tree/"))
         name = path.rsplit("/", 1)[-1]  # JupyterLab may restore other tabs: wait for this one
