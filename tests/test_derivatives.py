@@ -117,13 +117,20 @@ def test_neuron_gradients_at_the_tutorials_point():
 
 
 def test_neuron_gradients_of_the_tutorials_factors():
-    # The chapter's factors, dL/dŷ · dŷ/dz, cancel to ŷ - y: check it where they are finite.
+    # Chapter 5's factors, as the tutorial writes them, each against autograd on its link alone,
+    # and their product against autograd through the whole chain and against widgets.calculus.
     for z in (-5.0, -0.3, 0.0, 2.0, 6.7):
         for y in (0.0, 1.0):
             y_pred = 1 / (1 + math.exp(-z))
-            product = (y_pred - y) / (y_pred * (1 - y_pred)) * (y_pred * (1 - y_pred))
-            _, dL_db = calculus.neuron_gradients(1.0, y, z, 0.0)
-            assert float(dL_db) == pytest.approx(product, rel=1e-12, abs=1e-15)
+            dloss_dy_pred = (y_pred - y) / (y_pred * (1 - y_pred))
+            dy_pred_dz = y_pred * (1 - y_pred)
+            (by_autograd,) = autograd_derivative(lambda p: calculus.binary_cross_entropy(p, y), y_pred)
+            assert_close(dloss_dy_pred, by_autograd, rel=1e-9)
+            (by_autograd,) = autograd_derivative(torch.sigmoid, z)
+            assert_close(dy_pred_dz, by_autograd, rel=1e-12)
+            _, dL_db = autograd_derivative(lambda w, b: calculus.neuron_loss(1.0, y, w, b), z, 0.0)
+            assert_close(dloss_dy_pred * dy_pred_dz, dL_db, rel=1e-9)
+            assert_close(calculus.neuron_gradients(1.0, y, z, 0.0)[1], dL_db, rel=1e-9)
 
 
 def test_clamp_upper_bound_rounds_away_in_float32():
