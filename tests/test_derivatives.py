@@ -124,11 +124,11 @@ def test_neuron_gradients_of_the_tutorials_factors():
             y_pred = 1 / (1 + math.exp(-z))
             dloss_dy_pred = (y_pred - y) / (y_pred * (1 - y_pred))
             dy_pred_dz = y_pred * (1 - y_pred)
-            (by_autograd,) = autograd_derivative(lambda p: calculus.binary_cross_entropy(p, y), y_pred)
+            (by_autograd,) = autograd_derivative(lambda p, y=y: calculus.binary_cross_entropy(p, y), y_pred)
             assert_close(dloss_dy_pred, by_autograd, rel=1e-9)
             (by_autograd,) = autograd_derivative(torch.sigmoid, z)
             assert_close(dy_pred_dz, by_autograd, rel=1e-12)
-            _, dL_db = autograd_derivative(lambda w, b: calculus.neuron_loss(1.0, y, w, b), z, 0.0)
+            _, dL_db = autograd_derivative(lambda w, b, y=y: calculus.neuron_loss(1.0, y, w, b), z, 0.0)
             assert_close(dloss_dy_pred * dy_pred_dz, dL_db, rel=1e-9)
             assert_close(calculus.neuron_gradients(1.0, y, z, 0.0)[1], dL_db, rel=1e-9)
 

@@ -253,7 +253,8 @@ class Explorer:
 
     def _pack(self, frames, grids):
         first = frames[0]
-        numbers_, texts = [c for c in first if not isinstance(first[c], str)], [c for c in first if isinstance(first[c], str)]
+        texts = [c for c in first if isinstance(first[c], str)]
+        numbers_ = [c for c in first if c not in texts]
         wide, narrow = [], []
         for channel in numbers_:
             column = np.array([f[channel] for f in frames], dtype="<f8")
@@ -290,7 +291,8 @@ class Explorer:
             column = [f[channel] for f in frames]
             strings = sorted(set(column))
             index = {s: i for i, s in enumerate(strings)}
-            add(channel, {"kind": "text", "strings": strings}, np.array([index[s] for s in column], dtype="<u2").tobytes())
+            block = np.array([index[s] for s in column], dtype="<u2").tobytes()
+            add(channel, {"kind": "text", "strings": strings}, block)
         packed = gzip.compress(b"".join(blocks), compresslevel=9, mtime=0)
         grids = {name: {**spec, "size": len(grids[name])} for name, spec in values.items()} | listed
         return {"grids": grids, "channels": channels, "packed": base64.b64encode(packed).decode("ascii")}

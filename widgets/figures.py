@@ -87,7 +87,8 @@ def scalar(result, x, name):
     if isinstance(result, torch.Tensor):
         if result.numel() != 1:
             raise TypeError(f"{where} returned a tensor of shape {tuple(result.shape)}: a figure needs one"
-                            f" number per x. For a vector, explore one element or the sum, e.g. lambda x: {name}(x).sum()")
+                            " number per x. For a vector, explore one element or the sum, e.g."
+                            f" lambda x: {name}(x).sum()")
         if result.is_complex():
             raise TypeError(f"{where} returned a complex tensor ({result.dtype}): a slope here needs a real number")
         return float(result.detach().reshape(()))
@@ -481,7 +482,8 @@ class TrackingExplorer(Explorer):
             "y_repr": str(y),
             "grad_fn": grad_fn,
             "backward": backward,
-            "edge": f"y.grad_fn = {grad_fn}: " + ("backward() can reach x" if grad_fn != "None" else "no way back to x"),
+            "edge": f"y.grad_fn = {grad_fn}: "
+                    + ("backward() can reach x" if grad_fn != "None" else "no way back to x"),
             "y_text": f"y.requires_grad = {y.requires_grad}",
             "x_text": f"x.grad = {leaf.grad!s}",
         }
