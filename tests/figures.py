@@ -96,17 +96,18 @@ def _tracking(v):
 # chapter → [(the line that makes the figure, what it must show)]
 CHAPTER_FIGURES = {
     "03-gradients-with-autograd": [
-        ('explore(lambda x: x**2, start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x")', _square)],
+        ('explore(lambda x: x**2, start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x", graph=True)',
+         _square)],
     "04-the-chain-rule": [
-        ("ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0)", _chain),
+        ("ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)", _chain),
         ('explore(lambda x: torch.exp(-x**2), formula="exp(−x²)")', _bell)],
     "05-a-neuron-by-hand": [("NeuronExplorer()", _neuron)],
-    "06-a-neuron-with-autograd": [("NeuronExplorer()", _neuron)],
+    "06-a-neuron-with-autograd": [("NeuronExplorer(graph=True)", _neuron)],
     "07-the-gradient-of-a-mean": [("MeanOfSquaresExplorer(start=(1.0, 2.0, 3.0))", _mean)],
     "08-clearing-gradients": [("AccumulationExplorer()", _accumulation)],
     "09-turning-tracking-off": [("TrackingExplorer()", _tracking)],
 }
-# Each distinct figure once (chapters 5 and 6 share theirs).
+# Each figure once.
 FIGURES = {source: expected for figures in CHAPTER_FIGURES.values() for source, expected in figures}
 
 

@@ -14,17 +14,18 @@ import torch
 
 from tests.conftest import SCREENSHOTS, only_local, watch_errors
 from tests.figures import grids
-from widgets.explorer import format_value
+from widgets.formats import fill, format_value
 
-# Every chapter page with figures, and how many.
+# Every chapter page with figures, and how many (show_graph's outputs included).
 FIGURES = {
-    "03-gradients-with-autograd": 1,
-    "04-the-chain-rule": 2,
+    "01-what-is-autograd": 1,
+    "03-gradients-with-autograd": 2,
+    "04-the-chain-rule": 3,
     "05-a-neuron-by-hand": 1,
-    "06-a-neuron-with-autograd": 1,
+    "06-a-neuron-with-autograd": 2,
     "07-the-gradient-of-a-mean": 1,
     "08-clearing-gradients": 1,
-    "09-turning-tracking-off": 1,
+    "09-turning-tracking-off": 5,
 }
 FRAME_MS = 1000 / 60
 WIDE, NARROW = 0, 1  # the figures' two layouts, in the order of data["layouts"]
@@ -135,7 +136,7 @@ def chapter(open_page):
 
 
 def test_chapter_3_slope_of_x_squared(chapter):
-    figure = Figure(chapter("03-gradients-with-autograd"), 0)
+    figure = Figure(chapter("03-gradients-with-autograd"), 1)
     assert (figure.number("y"), figure.number("dydx"), figure.number("by_hand")) == (9.0, 6.0, 6.0)
     figure.screenshot("03-before")
     for x in (1.5, -2.25, 0.0):
@@ -150,7 +151,7 @@ def test_chapter_3_slope_of_x_squared(chapter):
 
 def test_chapter_4_chain_rule_written_out(chapter):
     page = chapter("04-the-chain-rule")
-    figure = Figure(page, 0)
+    figure = Figure(page, 1)
     assert near(figure.number("grad"), -7.6613) and near(figure.number("dzdy"), -0.9577)
     figure.screenshot("04-chain-before")
     for x in (1.0, -2.7):
@@ -164,7 +165,7 @@ def test_chapter_4_chain_rule_written_out(chapter):
         assert_point_at(figure, x, dzdx, axes=1)
     figure.screenshot("04-chain-after")
 
-    bell = Figure(page, 1)
+    bell = Figure(page, 2)
     bell.screenshot("04-explore-before")
     bell.move("x", 0.5)
     y, dydx = autograd(lambda t: torch.exp(-(t**2)), 0.5)
@@ -173,26 +174,26 @@ def test_chapter_4_chain_rule_written_out(chapter):
     bell.screenshot("04-explore-after")
 
 
-@pytest.mark.parametrize("name", ["05-a-neuron-by-hand", "06-a-neuron-with-autograd"])
-def test_neuron_by_hand_and_by_autograd(chapter, name):
-    figure = Figure(chapter(name), 0)
+@pytest.mark.parametrize("name, index", [("05-a-neuron-by-hand", 0), ("06-a-neuron-with-autograd", 1)])
+def test_neuron_by_hand_and_by_autograd(chapter, name, index):
+    figure = Figure(chapter(name), index)
     assert (figure.text("loss"), figure.text("dw"), figure.text("dw_hand")) == ("6.7012", "6.6918", "6.6918")
     figure.screenshot(f"{name[:2]}-before")
-    figure.move("x", -3.0)
+    figure.move("x", -2.8)  # a value chapter 6's figure has too (its graph panel thins x)
     figure.move("w", 2.0)
     figure.move("b", 1.0)
     figure.root.get_by_label("1", exact=True).check()
     w = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
     b = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
-    y_pred = torch.sigmoid(w * -3.0 + b)
+    y_pred = torch.sigmoid(w * -2.8 + b)
     loss = -torch.log(y_pred)
     loss.backward()
     assert near(figure.number("loss"), loss.item())
     assert near(figure.number("dw"), w.grad.item()) and near(figure.number("dw_hand"), w.grad.item())
     assert near(figure.number("db"), b.grad.item()) and near(figure.number("db_hand"), b.grad.item())
-    assert_point_at(figure, -5.0, y_pred.item(), axes=0)
-    assert_point_at(figure, -5.0, loss.item(), axes=1)
-    assert_tangent(figure, -5.0, loss.item(), b.grad.item(), axes=1)
+    assert_point_at(figure, -4.6, y_pred.item(), axes=0)
+    assert_point_at(figure, -4.6, loss.item(), axes=1)
+    assert_tangent(figure, -4.6, loss.item(), b.grad.item(), axes=1)
     figure.screenshot(f"{name[:2]}-after")
 
     # Saturated past the clamp: the loss stops at -log(ε) and no gradient flows.
@@ -263,7 +264,7 @@ def test_chapter_8_a_refused_click_adds_no_point(chapter):
 
 
 def test_chapter_9_tracking_off_and_backward(chapter):
-    figure = Figure(chapter("09-turning-tracking-off"), 0)
+    figure = Figure(chapter("09-turning-tracking-off"), 4)  # after the chapter's four drawn graphs
     assert figure.text("grad_fn") == "PowBackward0"
     assert figure.text("backward") == "ran: x.grad = tensor(4.)"
     figure.screenshot("09-before")
@@ -284,7 +285,7 @@ def test_chapter_9_tracking_off_and_backward(chapter):
 
 
 def test_typed_values_go_to_the_nearest_value_the_page_has_and_say_so(chapter):
-    figure = Figure(chapter("03-gradients-with-autograd"), 0)
+    figure = Figure(chapter("03-gradients-with-autograd"), 1)
     figure.type("x", "0.075")  # halfway between 0.05 and 0.10: the larger
     assert figure.note() == ("x = 0.075 is not among the values this page has computed (steps of 0.05): "
                              "using 0.10. Run the notebook to compute any value.")
@@ -348,7 +349,7 @@ def test_ids_are_unique_on_every_page(chapter, name):
 @pytest.mark.parametrize("name", ["03-gradients-with-autograd", "08-clearing-gradients", "09-turning-tracking-off"])
 def test_without_javascript_the_figure_shows_its_start_and_says_so(chapter, name):
     page = chapter(name, java_script_enabled=False)
-    root = page.locator(".agi-figure").first
+    root = page.locator(".agi-figure").filter(has=page.locator(".agi-plot")).first
     assert root.locator(".agi-nojs").inner_text() == (
         "Moving the controls needs JavaScript: this is the figure at its starting values.")
     stills = root.locator(".agi-wide .agi-still")
@@ -365,19 +366,22 @@ def test_on_a_phone_figures_stack_and_their_text_stays_legible(chapter, name):
     for index in range(FIGURES[name]):
         figure = Figure(page, index, layout=NARROW)
         plots = figure.root.locator(".agi-plot")
-        assert not plots.nth(WIDE).is_visible() and plots.nth(NARROW).is_visible()
-        smallest = plots.nth(NARROW).evaluate(
-            """plot => Math.min(...[...plot.querySelectorAll('text')].filter(t => t.textContent.trim())
+        if plots.count():
+            assert not plots.nth(WIDE).is_visible() and plots.nth(NARROW).is_visible()
+        drawn = figure.root.locator(".agi-plot.agi-narrow, .agi-graph-svg.agi-shown")
+        smallest = min(drawn.nth(k).evaluate(
+            """drawn => Math.min(...[...drawn.querySelectorAll('text')].filter(t => t.textContent.trim())
                  .map(t => { const m = t.getScreenCTM();  // rotated labels too: the scale is |(a, b)|
                              return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); }))"""
-        )
+        ) for k in range(drawn.count()))
         assert smallest >= 11, f"figure {index}: text of {smallest:.1f} px"
-        for part in ("table.agi-readout", ".agi-controls", ".agi-plot.agi-narrow"):
-            right = figure.root.locator(part).evaluate("el => el.getBoundingClientRect().right")
-            assert right <= width + 0.5, f"figure {index}: {part} runs past the screen"
+        for part in ("table.agi-readout", ".agi-controls", ".agi-plot.agi-narrow", ".agi-graph"):
+            for k in range(figure.root.locator(part).count()):
+                right = figure.root.locator(part).nth(k).evaluate("el => el.getBoundingClientRect().right")
+                assert right <= width + 0.5, f"figure {index}: {part} runs past the screen"
         figure.screenshot(f"{name[:2]}-{index}-phone")
     if name.startswith("03"):
-        figure = Figure(page, 0, layout=NARROW)
+        figure = Figure(page, 1, layout=NARROW)
         figure.move("x", -1.0)
         assert_point_at(figure, -1.0, 1.0)
         assert_tangent(figure, -1.0, 1.0, -2.0)
@@ -412,12 +416,14 @@ def test_the_scripts_rules_are_pythons(browser):
             const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
             const m = await import(url);
             return {formats: values.map(v => [m.format(v, 4), m.format(v, 1)]),
+                    filled: m.fill("a {a} + {b} = {c}; {none} {t}", {a: 1.5, b: -0.00004, c: 2.5e43, t: "x"}),
                     nearest: [m.nearest([1, 2, 3], 1.5), m.nearest([0.05, 0.1], 0.075), m.nearest([-2, -1], -1.5),
                               m.nearest([0, 1, 2], 7)]};
         }""",
         [source, [v if math.isfinite(v) else None for v in values]],
     )
     assert shown["formats"] == [[format_value(v, 4), format_value(v, 1)] for v in values]
+    assert shown["filled"] == fill("a {a} + {b} = {c}; {none} {t}", {"a": 1.5, "b": -0.00004, "c": 2.5e43, "t": "x"})
     assert shown["nearest"] == [1, 1, 1, 2], "halfway goes to the larger value; beyond the ends, the end"
     page.close()
 
@@ -427,9 +433,11 @@ def test_figures_work_from_disk_with_no_server(browser, build):
     page = browser.new_page()
     errors, blocked = watch_errors(page), only_local(page, "file://")
     page.goto((build.html / "chapters" / "03-gradients-with-autograd.html").as_uri())
-    figure = Figure(page, 0)
+    figure = Figure(page, 1)
     figure.move("x", -1.0)
     assert (figure.number("y"), figure.number("dydx")) == (1.0, -2.0)
+    assert boxes_of(graph_view(figure), "x · leaf")[1:] == ["= -1.0000", "requires_grad=True", ".grad ← -2.0000"]
+    assert boxes_of(graph_view(Figure(page, 0)), "PowBackward0")[1] == "y = 9.0000"  # show_graph(y)
     assert errors == [] and blocked == []
     page.close()
 
@@ -465,3 +473,69 @@ def test_figures_a_reader_might_make_hold_up_on_a_page(browser):
     assert huge.text("y") == "2.68812e+43"
     assert errors == [] and blocked == []
     page.close()
+
+
+def graph_view(figure):
+    """What a figure's graph panel shows: each box's lines, the edge labels, the lit node, the step
+    sentence, and which layout is on screen."""
+    return figure.root.evaluate(
+        """el => { const svg = el.querySelector('.agi-graph-svg.agi-shown');
+            return {boxes: [...svg.querySelectorAll('.agi-node')].map(g => [...g.querySelectorAll('tspan')].map(t => t.textContent)),
+                    edges: [...svg.querySelectorAll('.agi-edge-label')].map(t => t.textContent),
+                    current: [...svg.querySelectorAll('.agi-node.agi-current tspan:first-child')].map(t => t.textContent),
+                    step: el.querySelector('.agi-graph-step').textContent, layout: svg.dataset.layout}; }"""
+    )
+
+
+def test_chapter_4_graph_follows_the_slider_and_steps_through_backward(chapter):
+    figure = Figure(chapter("04-the-chain-rule"), 1)
+    figure.move("x", 1.0)
+    x = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+    y = x**2
+    y.retain_grad()
+    z = torch.sin(y)
+    z.backward()
+    view = graph_view(figure)
+    assert view["layout"] == "right"
+    boxes = {lines[0]: lines for lines in view["boxes"]}
+    assert boxes["x · leaf"][1] == "= 1.0000" and boxes["x · leaf"][3] == f".grad ← {format_value(x.grad.item())}"
+    assert f"z = {format_value(z.item())}" in boxes["SinBackward0"]
+    assert "retains_grad=True" in boxes["PowBackward0"] and "retains_grad=False" in boxes["SinBackward0"]
+    assert sorted(view["edges"]) == sorted(f"◂ {format_value(v)}" for v in (y.grad.item(), x.grad.item()))
+
+    # Step through backward: SinBackward0, PowBackward0, then x's AccumulateGrad; "…" until reached.
+    steps = figure.root.locator(".agi-graph-steps")
+    steps.get_by_role("button", name="Backward from the start").click()
+    view = graph_view(figure)
+    assert view["current"] == [] and view["edges"] == ["", ""] and "…" in " ".join(boxes_of(view, "x · leaf"))
+    assert view["step"].startswith("Backward starts at SinBackward0, with a gradient of 1.")
+    visited = []
+    for _ in range(3):
+        steps.get_by_role("button", name="One step of backward").focus()
+        figure.page.keyboard.press("Enter")  # the keyboard works too
+        visited.append(graph_view(figure))
+    assert [v["current"] for v in visited] == [["SinBackward0"], ["PowBackward0"], ["x · leaf"]]
+    assert visited[0]["step"] == (f"Step 1 of 3: SinBackward0 (z) receives 1.0000; it sends {format_value(y.grad.item())}"
+                                  f" to PowBackward0 (y) (local derivative {format_value(math.cos(1.0))}).")
+    assert visited[-1]["step"].endswith(f"AccumulateGrad stores {format_value(x.grad.item())} in x.grad.")
+    assert boxes_of(visited[-1], "x · leaf")[3] == f".grad ← {format_value(x.grad.item())}"
+    figure.screenshot("04-graph-stepped")
+
+
+def boxes_of(view, name):
+    return next(lines for lines in view["boxes"] if lines[0] == name)
+
+
+def test_chapter_6_graph_fits_the_book_by_going_down_and_adds_the_two_contributions(chapter):
+    page = chapter("06-a-neuron-with-autograd")
+    drawn = Figure(page, 0)  # show_graph(loss)
+    view = graph_view(drawn)
+    assert view["layout"] == "down", "left to right it would be wider than the book's column"
+    width = drawn.root.locator(".agi-graph").evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert width[0] <= width[1], "nothing to scroll sideways at the book's width"
+    clamp = boxes_of(view, "ClampBackward1")
+    assert clamp[-1] == "grad ← 0.0000 + 813.3619 = 813.3619"
+    assert "Already w.grad is 6.6918, b.grad is 0.9988" in drawn.note()
+    drawn.screenshot("06-graph")
+    figure = Figure(page, 1)  # the neuron with its graph panel: the same numbers at the start
+    assert boxes_of(graph_view(figure), "w · leaf")[3] == ".grad ← 6.6918"

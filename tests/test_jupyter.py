@@ -92,7 +92,8 @@ class Notebook:
         )
         if path.endswith(FIGURELESS):
             return
-        self.figure = page.locator(".agi-figure[data-ready]").first
+        # The chapter's figure with controls (its graphs drawn by show_graph come first in some).
+        self.figure = page.locator(".agi-figure[data-ready]").filter(has=page.locator("input[type=range]")).first
         self.figure.wait_for(state="attached", timeout=120_000)
         page.wait_for_function(
             "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
@@ -143,10 +144,13 @@ def own_errors(browser, jupyter):
 
 
 def marks(figure):
-    """A figure's marks in its wide layout: every circle's and line's coordinates, as drawn."""
-    return figure.locator(".agi-wide svg.agi-marks").evaluate(
-        """svg => [...svg.querySelectorAll('circle, line')].filter(e => e.getAttribute('visibility') !== 'hidden')
-             .map(e => ['cx', 'cy', 'x1', 'y1', 'x2', 'y2'].map(a => e.getAttribute(a)).filter(v => v !== null))"""
+    """A figure's marks in its wide layout (every circle's and line's coordinates, as drawn), and
+    the text of its graph panel, if it has one."""
+    return figure.evaluate(
+        """el => [[...el.querySelectorAll('.agi-wide svg.agi-marks circle, .agi-wide svg.agi-marks line')]
+                   .filter(e => e.getAttribute('visibility') !== 'hidden')
+                   .map(e => ['cx', 'cy', 'x1', 'y1', 'x2', 'y2'].map(a => e.getAttribute(a)).filter(v => v !== null)),
+                  [...el.querySelectorAll('.agi-graph-svg text, .agi-graph-step')].map(t => t.textContent)]"""
     )
 
 
@@ -174,7 +178,7 @@ def test_a_typed_value_is_computed_by_the_kernel_and_the_keyboard_moves_the_slid
     assert (notebook.cell("y"), notebook.cell("by_hand")) == (format_value(y), format_value(2 * 2.013))
     assert figure.locator(".agi-note").inner_text() == ""
     assert figure.evaluate("el => el.agi.values.x") == 2.013
-    (cx, cy) = next(m for m in notebook.marks() if len(m) == 2)
+    (cx, cy) = next(m for m in notebook.marks()[0] if len(m) == 2)
     px, py = notebook.to_svg(2.013, y)
     assert abs(float(cx) - px) < 0.01 and abs(float(cy) - py) < 0.01, "the point is at (2.013, 2.013²)"
     figure.screenshot(path=SCREENSHOTS / f"{front_end}-figure-typed.png")
@@ -215,7 +219,7 @@ def test_the_jupyter_view_and_the_website_show_the_same(browser, jupyter, site, 
         website = browser.new_page(viewport={"width": 1300, "height": 1000})
         website.goto(site + "chapters/" + chapter.replace(".ipynb", ".html"))
         website.wait_for_selector(".agi-figure[data-ready]")
-        page_figure = website.locator(".agi-figure").first
+        page_figure = website.locator(".agi-figure").filter(has=website.locator("input[type=range]")).first
         for name, value in moves:
             for figure in (notebook.figure, page_figure):
                 figure.evaluate(

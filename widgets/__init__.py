@@ -5,8 +5,9 @@ Chapters import what they need from here, for example::
     from widgets import explore
     explore(lambda x: torch.exp(-x**2))
 
-- :mod:`widgets.figures`: the interactive figures, one explorer class per kind of figure, and
-  :func:`explore`, which explores any scalar function written with torch.
+- :mod:`widgets.figures`: the interactive figures, one explorer class per kind of figure,
+  :func:`explore`, which explores any scalar function written with torch, and :func:`show_graph`,
+  which draws the graph autograd recorded behind any tensor (:mod:`widgets.graph`).
 - :mod:`widgets.explorer`, :mod:`widgets.controls`, :mod:`widgets.marks`, :mod:`widgets.theme`,
   :mod:`widgets.view` and ``widgets/static/``: the core the figures share (one evaluation in
   Python, one renderer in the page's script, for Jupyter and the website alike).
@@ -23,6 +24,7 @@ from widgets.figures import (
     NeuronExplorer,
     TrackingExplorer,
     explore,
+    show_graph,
 )
 
 __all__ = [
@@ -33,4 +35,5 @@ __all__ = [
     "NeuronExplorer",
     "TrackingExplorer",
     "explore",
+    "show_graph",
 ]

@@ -19,7 +19,6 @@ text/plain lists the numbers at the starting point, so nbval checks them.
 
 import base64
 import collections
-import decimal
 import gzip
 import hashlib
 import html
@@ -38,26 +37,15 @@ from matplotlib.figure import Figure
 
 from widgets import theme
 from widgets.controls import Slider
+from widgets.formats import fill, format_value
+from widgets.marks import Graph
 
 #: Most frames a figure computes in advance, and most bytes (base64) they may take in its page. A
 #: finer grid is thinned for the page (in Jupyter the kernel computes the values in between); the
 #: book's figures stay under both.
 TABLE_BUDGET = 20_000
+TABLE_VALUES = 300_000  # frames × numbers per frame (a figure with a graph panel has many)
 TABLE_BYTES = 160_000
-
-
-def format_value(value, decimals=4):
-    """A frame's value as the readout shows it: `decimals` places, or six significant digits from a
-    million on; "—" for what is not a finite number. The page's script has the same rule (``format``,
-    JavaScript's toFixed and toExponential): an exact tie rounds away from zero."""
-    if isinstance(value, str):
-        return value
-    if value is None or not math.isfinite(value):
-        return "—"
-    with decimal.localcontext() as context:
-        context.rounding = decimal.ROUND_HALF_UP
-        text = format(decimal.Decimal(value), ".5e" if abs(value) >= 1e6 else f".{decimals}f")
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def _shown(value, decimals):
@@ -216,11 +204,12 @@ class Explorer:
     # The table of frames the page carries
 
     def table_grids(self):
-        """Each control's values in the table: its grid, thinned until the table fits the budget of
-        frames. A slider keeps every k-th value of its grid (and its ends and starting value); the
-        slider with the most values is thinned first."""
+        """Each control's values in the table: its grid, thinned until the table fits the budgets of
+        frames and of numbers. A slider keeps every k-th value of its grid (and its ends and
+        starting value); the slider with the most values is thinned first."""
         grids = {c.name: c.grid for c in self.controls}
-        while math.prod(map(len, grids.values())) > TABLE_BUDGET:
+        numbers_ = sum(not isinstance(v, str) for v in self.frame(**self.start).values())
+        while (frames := math.prod(map(len, grids.values()))) > TABLE_BUDGET or frames * numbers_ > TABLE_VALUES:
             grids = self._thinner(grids, lambda grid, c: _every(c.grid, -(-len(c.grid) // len(grid)) + 1, c.value))
         return grids
 
@@ -302,7 +291,10 @@ class Explorer:
 
     def layouts(self):
         """[(name, figsize, rows, columns)]: the wide layout puts panels side by side; the narrow
-        one (phones, narrow notebook columns) stacks them, so text stays legible."""
+        one (phones, narrow notebook columns) stacks them, so text stays legible. None without
+        panels (a figure of a graph only)."""
+        if not self.panels:
+            return []
         narrow = self.narrow_figsize or (4.2, 2.7 * self.panels)
         return [("wide", self.figsize, 1, self.panels), ("narrow", narrow, self.panels, 1)]
 
@@ -324,7 +316,8 @@ class Explorer:
         for name, figsize, rows, columns in self.layouts():
             figure, axes = self.background(figsize, rows, columns)
             for k, mark in enumerate(self.marks):
-                _still(mark, axes[mark.axes], start, gid=f"{ident}-still-{name}-{k}")
+                if mark.axes is not None:
+                    _still(mark, axes[mark.axes], start, gid=f"{ident}-still-{name}-{k}")
             svg = _svg(figure, salt=f"{ident}-{name}")  # lays the figure out: transforms after it
             width, height = figure.bbox.width, figure.bbox.height  # points: SVG units
             layouts.append({"name": name, "axes": [_axes_transform(ax, height) for ax in axes]})
@@ -332,13 +325,15 @@ class Explorer:
                 f'<div class="agi-plot agi-{name}" role="img" aria-label="{html.escape(self.title)}">{svg}'
                 f'<svg class="agi-marks" viewBox="0 0 {width:g} {height:g}" aria-hidden="true"></svg></div>'
             )
+        plots = f'<div class="agi-plots">{"".join(plots)}</div>' if plots else ""
         skeleton = (
             f'<div class="agi-figure" data-figure="{ident}" role="group" aria-label="{html.escape(self.title)}">'
             f"<style>{asset('figure.css')}{theme.css()}</style>"
             '<div class="agi-controls"><p class="agi-nojs">Moving the controls needs JavaScript: this is the'
             " figure at its starting values.</p></div>"
-            f'<div class="agi-plots">{"".join(plots)}</div>'
-            f'<div class="agi-readout-box">{self.readout.html(start, self.decimals)}</div>'
+            f"{plots}"
+            f'{self._readout_html(start)}'
+            f'{"".join(self._graph_html(mark, start) for mark in self.graphs)}'
             f'<p class="agi-note" aria-live="polite">{html.escape(start[self.note])}</p>'
             "</div>"
         )
@@ -352,6 +347,20 @@ class Explorer:
             "table": self.table(),
         }
         return skeleton, data
+
+    def _readout_html(self, frame):
+        if not self.readout.rows:
+            return ""
+        return f'<div class="agi-readout-box">{self.readout.html(frame, self.decimals)}</div>'
+
+    def _graph_html(self, mark, frame):
+        """The graph's panel: the script draws the graph and its step control; the sentences, as
+        text, are here already (for screen readers, and for readers without JavaScript)."""
+        items = "".join(f"<li>{html.escape(fill(s, frame, self.decimals))}</li>" for s in mark.sentences)
+        words = (f'<details class="agi-graph-text"><summary>{html.escape(mark.title)}, in words</summary>'
+                 f"<ol>{items}</ol></details>") if items else ""
+        return (f'<div class="agi-graph-panel"><div class="agi-graph-steps"></div>'
+                f'<div class="agi-graph" role="img" aria-label="{html.escape(mark.title)}"></div>{words}</div>')
 
     def static_html(self, page=None):
         """The website's figure: the skeleton, its data and the script, in one piece of HTML."""
@@ -374,11 +383,21 @@ class Explorer:
     def text(self, values=None):
         values = values or self.start
         frame = self.frame(**values)
-        lines = [f"{type(self).__name__}: {self.title}", f"At {self.where(values)}:",
-                 self.readout.text(frame, self.decimals)]
+        lines = [f"{type(self).__name__}: {self.title}"]
+        if self.controls:
+            lines.append(f"At {self.where(values)}:")
+        if self.readout.rows:
+            lines.append(self.readout.text(frame, self.decimals))
+        for mark in (m for m in self.graphs if m.sentences):
+            lines.append(f"  {mark.title}, as backward visits it:")
+            lines += [f"    {k}. {fill(s, frame, self.decimals)}" for k, s in enumerate(mark.sentences, 1)]
         if frame[self.note]:
             lines.append(f"  note: {frame[self.note]}")
         return "\n".join(lines)
+
+    @property
+    def graphs(self):
+        return [mark for mark in self.marks if isinstance(mark, Graph)]
 
     def __repr__(self):
         return self.text()

@@ -9,6 +9,7 @@ of it (Jupyter and the website), both drawn by the page's script.
 """
 
 import dataclasses
+import inspect
 import math
 import numbers
 
@@ -18,7 +19,8 @@ import torch
 from widgets import calculus
 from widgets.controls import Choice, Counter, Slider, real
 from widgets.explorer import Explorer, Readout
-from widgets.marks import Bars, History, Label, Point, Tangent
+from widgets.graph import channels, drawing, record, signature, used
+from widgets.marks import Bars, Graph, History, Label, Point, Tangent
 from widgets.theme import color
 
 CURVE = color("c0")
@@ -134,7 +136,8 @@ class FunctionExplorer(Explorer):
     f is called once when the figure is made: a result that is not one real number is said then.
     """
 
-    def __init__(self, f, x=(-3.0, 3.0, 0.05), start=None, by_hand=None, formula="f(x)", derivative=None):
+    def __init__(self, f, x=(-3.0, 3.0, 0.05), start=None, by_hand=None, formula="f(x)", derivative=None,
+                 graph=False):
         _callable(f, "f", "lambda x: x**2")
         if by_hand is not None:
             _callable(by_hand, "by_hand", "lambda x: 2 * x")
@@ -149,7 +152,12 @@ class FunctionExplorer(Explorer):
         control = self.controls[0]
         self.xs = np.linspace(control.lo, control.hi, 601)
         # Called once now, at the start: a wrong result is said here, not deep inside a display.
-        scalar(_call(f, control.value, "f", requires_grad=True)[1], control.value, "f")
+        leaf, y = _call(f, control.value, "f", requires_grad=True)
+        scalar(y, control.value, "f")
+        self.graph = None
+        if graph:
+            self.graph = GraphPanel(y, {"x": leaf, "y": y}, f"The graph behind y = {formula}, recorded at each x")
+            self.marks += (self.graph.mark,)
         if by_hand is not None:
             scalar(_call(by_hand, control.value, "by_hand", requires_grad=False)[1], control.value, "by_hand")
         self.ys = _curve(f, self.xs)
@@ -161,6 +169,10 @@ class FunctionExplorer(Explorer):
         leaf = _leaf(x)
         y = self.f(leaf)
         frame = {"x": x, "y": scalar(y, x, "f"), "dydx": math.nan, "note": ""}
+        graph_note = ""
+        if self.graph is not None:  # before backward(), which frees what the graph's nodes saved
+            graph, graph_note = self.graph.channels(y, {"x": leaf, "y": y})
+            frame.update(graph)
         if isinstance(y, torch.Tensor) and y.requires_grad:
             y.reshape(()).backward()
         if self.by_hand is not None:
@@ -180,6 +192,7 @@ class FunctionExplorer(Explorer):
             frame["note"] = ("y changes with x, but no graph leads from y back to x (x.grad stays None):"
                              " the function cut it, e.g. with .detach(), .item(), NumPy, a comparison or an"
                              " integer cast (chapter 9). Autograd has no slope to give.")
+        frame["note"] = " ".join(n for n in (frame["note"], graph_note) if n)
         return frame
 
     def draw(self, axes):
@@ -212,7 +225,7 @@ class ChainExplorer(Explorer):
 
     panels = 2
 
-    def __init__(self, inner, outer, x=(-4.0, 4.0, 0.05), start=None, names=None, local=None):
+    def __init__(self, inner, outer, x=(-4.0, 4.0, 0.05), start=None, names=None, local=None, graph=False):
         _callable(inner, "inner", "lambda x: x**2")
         _callable(outer, "outer", "torch.sin")
         if names is None:
@@ -234,7 +247,16 @@ class ChainExplorer(Explorer):
             ("dz/dx by autograd (x.grad)", "grad"),
         ))
         start_x = self.controls[0].value
+        self.graph = None
         try:
+            if graph:
+                leaf = _leaf(start_x)
+                y = inner(leaf)
+                y.retain_grad()  # as every frame does
+                z = outer(y)
+                self.graph = GraphPanel(z, {"x": leaf, "y": y, "z": z},
+                                        f"The graph behind z = {self.formula}, recorded at each x")
+                self.marks += (self.graph.mark,)
             self.frame(x=start_x)
         except Exception as error:
             raise _said(error, f"ChainExplorer at x = {start_x:g}: {error}") from None
@@ -244,6 +266,7 @@ class ChainExplorer(Explorer):
         y = self.inner(leaf)
         y.retain_grad()  # keep dz/dy, as chapter 4 does
         z = self.outer(y)
+        graph, graph_note = self.graph.channels(z, {"x": leaf, "y": y, "z": z}) if self.graph else ({}, "")
         z.backward()
         inner_leaf = _leaf(x)  # the inner link alone, on a graph of its own
         (dydx,) = torch.autograd.grad(self.inner(inner_leaf), inner_leaf)
@@ -253,7 +276,8 @@ class ChainExplorer(Explorer):
         frame["product"] = frame["dzdy"] * frame["dydx"]
         values = [frame[k] for k in ("y", "z", "dzdy", "dydx", "grad")]
         frame["note"] = "" if all(map(math.isfinite, values)) else f"z is not differentiable at x = {x:g}."
-        return frame
+        frame["note"] = " ".join(n for n in (frame["note"], graph_note) if n)
+        return {**frame, **graph}
 
     def gradient_curve(self, xs):
         """dz/dx at every x of xs, by autograd (one backward pass through the whole batch)."""
@@ -306,12 +330,26 @@ class NeuronExplorer(Explorer):
     panels = 2
     z_limit = 24.0
 
-    def evaluate(self, x, w, b, y):
-        label = float(y)
+    def __init__(self, graph=False):
+        self.graph = None
+        if graph:
+            self.graph = GraphPanel(*self._forward(**self.start),
+                                    "The graph behind the loss, recorded at each x, w, b and label")
+            self.marks += (self.graph.mark,)
+
+    def _forward(self, x, w, b, y):
+        """(loss, its named tensors): the neuron's forward pass, as chapter 6 writes it."""
         w_leaf, b_leaf = _leaf(w), _leaf(b)
         z = w_leaf * x + b_leaf
         y_pred = torch.sigmoid(z)
-        loss = calculus.binary_cross_entropy(y_pred, torch.tensor(label, dtype=torch.float64))
+        loss = calculus.binary_cross_entropy(y_pred, torch.tensor(float(y), dtype=torch.float64))
+        return loss, {"w": w_leaf, "b": b_leaf, "z": z, "y_pred": y_pred, "loss": loss}
+
+    def evaluate(self, x, w, b, y):
+        label = float(y)
+        loss, tensors = self._forward(x, w, b, y)
+        w_leaf, b_leaf, z, y_pred = (tensors[k] for k in ("w", "b", "z", "y_pred"))
+        graph, graph_note = self.graph.channels(loss, tensors) if self.graph else ({}, "")
         loss.backward()
         dw_hand, db_hand = calculus.neuron_gradients(x, label, w, b)
         p, loss_value = float(y_pred.detach()), float(loss.detach())
@@ -322,7 +360,7 @@ class NeuronExplorer(Explorer):
                     f"{loss_value:.2f} and no gradient flows back to w or b.")
         return {"z": float(z.detach()), "y_pred": p, "loss": loss_value, "dw": float(w_leaf.grad),
                 "db": float(b_leaf.grad), "dw_hand": float(dw_hand), "db_hand": float(db_hand),
-                "note": note}
+                "note": " ".join(n for n in (note, graph_note) if n), **graph}
 
     def draw(self, axes):
         left, right = axes
@@ -498,3 +536,70 @@ class TrackingExplorer(Explorer):
         ax.text(0.78, 0.52, "y = x ** 2", ha="center", va="center", fontsize=12, bbox=box)
         ax.annotate("", xy=(0.32, 0.52), xytext=(0.64, 0.52),
                     arrowprops={"arrowstyle": "->", "color": color("faint"), "linewidth": 1.5, "linestyle": "--"})
+
+
+# ------------------------------------------------------------------------------------------------
+# The recorded graph: a figure of its own (show_graph), or a panel of a figure (graph=True)
+
+
+class GraphPanel:
+    """A figure's graph panel: the graph recorded at the figure's start, laid out once, and each
+    frame's numbers from the graph that frame records (the same code, other values)."""
+
+    def __init__(self, output, names, title):
+        start = record(output, names)
+        spec = drawing(start)
+        self.signature, self.used = signature(start), used(spec)
+        self.keys = {k: v for k, v in channels(start).items() if k in self.used}
+        self.mark = Graph(**spec, title=title)
+
+    def channels(self, output, names):
+        """(the frame's graph channels, a note): NaN where this frame recorded another graph."""
+        result = record(output, names)
+        if signature(result) != self.signature:
+            return ({k: math.nan if not isinstance(v, str) else "" for k, v in self.keys.items()},
+                    "Here the function records a different graph from the one drawn (at the start): "
+                    "the graph's numbers are left out.")
+        return {k: v for k, v in channels(result).items() if k in self.used}, ""
+
+
+class GraphExplorer(Explorer):
+    """The graph autograd recorded behind one tensor, drawn with its numbers: see :func:`show_graph`."""
+
+    panels = 0
+
+    def __init__(self, output, names=None, title=None):
+        result = record(output, names)
+        name = next((n for n, t in (names or {}).items() if t is output), "")
+        self.title = title or f"The graph autograd recorded behind {name or 'this tensor'}"
+        spec = drawing(result)
+        self.marks = (Graph(**spec, title=self.title),)
+        numbers = {**channels(result), **result.values_frame()}
+        self._frame = {**{k: v for k, v in numbers.items() if k in used(spec)}, "note": " ".join(result.notes)}
+
+    def evaluate(self):
+        return dict(self._frame)
+
+
+def show_graph(output, names=None):
+    """Draw the graph autograd recorded behind `output`: ``show_graph(loss)``.
+
+    One box per node as PyTorch names it (``PowBackward0``, ``AccumulateGrad``, …) with the values it
+    saved; the leaves with their values; and what backward would send along every edge, which the
+    step control walks through one node at a time, in the engine's order. Nothing is changed: no
+    ``.grad`` is written. Tensors are named after the variables that hold them where the call is made
+    (``names`` overrides: ``{"x": x, "y": y}``). A tensor with no graph is shown as such, and why.
+    """
+    if names is None:
+        names = _variables(inspect.currentframe().f_back)
+    return GraphExplorer(output, names)
+
+
+def _variables(frame):
+    """The tensors a caller's code names (a notebook's variables): {name: tensor}."""
+    found = {}
+    for scope in (frame.f_globals, frame.f_locals):
+        for name, value in scope.items():
+            if isinstance(value, torch.Tensor) and name.isidentifier() and not name.startswith("_"):
+                found.setdefault(name, value)
+    return found

@@ -73,3 +73,17 @@ class Label(Mark):
     axes: int = 0
     color: str = "label"
     size: float = 10.0
+
+
+@dataclass(frozen=True)
+class Graph(Mark):
+    """PyTorch's recorded graph (:mod:`widgets.graph`), drawn in a panel of its own: boxes and
+    edges in two layouts, what they say as templates over the frame's channels, and the order in
+    which backward visits the nodes, which the reader can step through."""
+
+    nodes: tuple
+    layouts: tuple
+    order: tuple
+    sentences: tuple
+    title: str = "The graph autograd recorded"
+    axes: int = None  # not drawn on the matplotlib axes

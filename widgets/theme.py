@@ -18,6 +18,7 @@ PALETTE = {
     "faint": ("#b0b0b0", "#5c636a"),
     "muted": ("#777777", "#a0a7ae"),
     "box": ("#eef3fb", "#1f2a3a"),
+    "halo": ("#ffffff", "#121212"),
     "c0": ("#1f77b4", "#5fa8e8"),
     "c1": ("#ff7f0e", "#ffa04d"),
     "c2": ("#2ca02c", "#5cc85c"),
@@ -48,7 +49,9 @@ def css():
     return f".agi-figure{{{light}}}{','.join(DARK)}{{{dark}color-scheme:dark;}}"
 
 
-_BY_HEX = {light: name for name, (light, _) in PALETTE.items()}
+_BY_HEX = {}
+for _name, (_light, _) in PALETTE.items():  # the first name of a colour is the one a background uses
+    _BY_HEX.setdefault(_light, _name)
 
 
 def themed(svg):

@@ -27,6 +27,12 @@ export function format(value, decimals) {
   return text;
 }
 
+// Templates: "{channel}" filled with the frame's value as the readout writes it (widgets.formats.fill);
+// channels in `hidden` read "…" (a number backward has not reached yet).
+export function fill(template, frame, hidden = new Set()) {
+  return template.replace(/\{([^}]+)\}/g, (_, name) => (hidden.has(name) ? "…" : format(frame[name], 4)));
+}
+
 function element(tag, attributes, parent) {
   const node = tag.startsWith("svg:")
     ? document.createElementNS(SVG, tag.slice(4))
@@ -214,6 +220,104 @@ function marks(m, g, ax, history) {
   throw new Error(`unknown mark ${m.kind}`);
 }
 
+// The recorded graph (widgets.graph): boxes and edges in two layouts (left to right, and top to
+// bottom where that does not fit), numbers from the frame, and a control that steps through
+// backward in the order the engine runs it. Before a node's step its gradients read "…".
+function graph(m, panel, id) {
+  const holder = panel.querySelector(".agi-graph");
+  const list = panel.querySelector(".agi-graph-text ol");
+  const views = m.layouts.map((layout, n) => {
+    const margin = 6, W = layout.width + 2 * margin, H = layout.height + 2 * margin;
+    const svg = element("svg:svg", {
+      class: "agi-graph-svg", "data-layout": layout.name, width: W, height: H,
+      viewBox: `${-margin} ${-margin} ${W} ${H}`, "aria-hidden": "true",
+    }, holder);
+    const marker = element("svg:marker", {
+      id: `${id}-arrow-${n}`, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7,
+      orient: "auto-start-reverse",
+    }, element("svg:defs", {}, svg));
+    element("svg:path", { d: "M 0 0 L 10 5 L 0 10 z", class: "agi-arrow" }, marker);
+    const across = layout.name === "down";
+    const edges = layout.edges.map((e) => {
+      const [x1, y1, x2, y2] = e.points, bend = across ? (y2 - y1) / 2 : (x2 - x1) / 2;
+      const curve = across ? [x1, y1, x1, y1 + bend, x2, y2 - bend, x2, y2]
+        : [x1, y1, x1 + bend, y1, x2 - bend, y2, x2, y2];
+      const path = element("svg:path", {
+        d: `M ${curve[0]} ${curve[1]} C ${curve.slice(2).join(" ")}`, class: "agi-edge",
+        "marker-end": `url(#${id}-arrow-${n})`,
+      }, svg);
+      // The label (the gradient going back, against the arrow) sits in the gap just before the
+      // box the edge enters: an edge that skips layers passes beside other boxes on its way.
+      const length = across ? y2 - y1 : x2 - x1;
+      const [lx, ly] = point(curve, length > 150 ? 1 - 36 / length : 0.5);
+      const label = element("svg:text", {
+        class: "agi-edge-label", x: lx + (across ? 6 : 0), y: ly - (across ? -4 : 6),
+        "text-anchor": across ? "start" : "middle",
+      }, svg);
+      return { e, path, label, arrow: across ? "▴ " : "◂ " };
+    });
+    const nodes = m.nodes.map((node) => {
+      const [x, y, w, h] = layout.boxes[node.id];
+      const g = element("svg:g", { class: `agi-node agi-node-${node.kind}` }, svg);
+      element("svg:rect", { x, y, width: w, height: h, rx: 6 }, g);
+      const text = element("svg:text", { x: x + 8, y: y + 8 }, g);
+      const lines = node.lines.map((_, k) => element("svg:tspan", { x: x + 8, dy: k ? 16 : 12 }, text));
+      return { node, g, lines };
+    });
+    return { svg, layout, edges, nodes };
+  });
+
+  // One layout on screen: left to right if it fits the panel's width, else top to bottom.
+  const choose = () => {
+    const room = holder.clientWidth;
+    const chosen = views.find((v) => v.layout.width + 12 <= room) || views[views.length - 1];
+    views.forEach((v) => v.svg.classList.toggle("agi-shown", v === chosen));
+  };
+  new ResizeObserver(choose).observe(holder);
+  choose();
+
+  // Stepping through backward: `step` nodes done, in m.order; all of them at first. The node of
+  // the step is lit while the reader steps.
+  let step = m.order.length, stepping = false, frame = {};
+  const steps = panel.querySelector(".agi-graph-steps");
+  const explain = element("p", { class: "agi-graph-step", "aria-live": "polite" }, steps);
+  const buttons = element("div", { class: "agi-graph-buttons" }, steps);
+  for (const [text, label, to] of [
+    ["« start", "Backward from the start", () => 0], ["‹ back", "One step back", () => Math.max(step - 1, 0)],
+    ["step ›", "One step of backward", () => Math.min(step + 1, m.order.length)],
+    ["all »", "All of backward", () => m.order.length],
+  ]) {
+    const button = element("button", { type: "button", text, "aria-label": label }, buttons);
+    button.addEventListener("click", () => { step = to(); stepping = text !== "all »"; render(); });
+  }
+  if (m.order.length < 2) buttons.style.display = "none";
+  const name = (id) => m.nodes.find((n) => n.id === id).lines[0];
+
+  function render() {
+    const done = new Set(m.order.slice(0, step));
+    const current = stepping && step > 0 ? m.order[step - 1] : null;
+    const hidden = new Set();
+    m.nodes.forEach((n) => { if (!done.has(n.id) && m.order.includes(n.id)) n.after.forEach((c) => hidden.add(c)); });
+    for (const view of views) {
+      for (const { node, g, lines } of view.nodes) {
+        node.lines.forEach((line, k) => { lines[k].textContent = fill(line, frame, hidden); });
+        g.classList.toggle("agi-current", node.id === current);
+        g.classList.toggle("agi-pending", m.order.includes(node.id) && !done.has(node.id));
+      }
+      for (const { e, label, arrow } of view.edges) {
+        label.textContent = e.sent && done.has(e.to) ? arrow + fill(`{${e.sent}}`, frame) : "";
+      }
+    }
+    const sentence = step > 0 ? fill(m.sentences[step - 1], frame) : "";
+    explain.textContent = m.order.length < 2 ? ""
+      : step === 0 ? `Backward starts at ${name(m.order[0])}, with a gradient of 1. Step to follow it.`
+        : stepping ? `Step ${step} of ${m.order.length}: ${sentence}`
+          : `Backward has run through all ${m.order.length} nodes; the last: ${sentence}`;
+    list?.replaceChildren(...m.sentences.map((s) => element("li", { text: fill(s, frame) })));
+  }
+  return (f) => { frame = f; render(); };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Controls: each kind makes its inputs and applies its rules; `set(name, value, event, note)`
 // moves the figure.
@@ -288,6 +392,12 @@ function counter(c, box, id, figure) {
 
 const CONTROLS = { slider, choice, counter };
 
+// The point at t of a cubic Bézier curve [x0, y0, …, x3, y3].
+function point(c, t) {
+  const u = 1 - t, w = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
+  return [0, 1].map((k) => w.reduce((sum, wi, i) => sum + wi * c[2 * i + k], 0));
+}
+
 function fullGrid(c) {
   if (c.kind === "choice") return c.options.map(([value]) => value);
   if (c.kind === "counter") return Array.from({ length: c.limit + 1 }, (_, i) => i);
@@ -342,8 +452,10 @@ export async function mount(root, data, kernel = null) {
     shows[c.name](c.value);
   });
 
-  // Marks: one overlay per layout (wide, narrow), one clipped group per axes.
+  // Marks: one overlay per layout (wide, narrow), one clipped group per axes; a graph in its panel.
   const redraws = [];
+  const graphs = data.marks.filter((m) => m.kind === "graph");
+  root.querySelectorAll(".agi-graph-panel").forEach((panel, k) => redraws.push(graph(graphs[k], panel, `${id}-g${k}`)));
   root.querySelectorAll(".agi-plot").forEach((plot, p) => {
     const layout = data.layouts[p];
     const overlay = plot.querySelector("svg.agi-marks");
@@ -355,7 +467,9 @@ export async function mount(root, data, kernel = null) {
       element("svg:rect", { x, y, width: w, height: h }, clip);
       return element("svg:g", { "clip-path": `url(#${id}-${p}-${a})` }, overlay);
     });
-    for (const m of data.marks) redraws.push(marks(m, groups[m.axes], layout.axes[m.axes], history));
+    for (const m of data.marks.filter((m) => m.kind !== "graph")) {
+      redraws.push(marks(m, groups[m.axes], layout.axes[m.axes], history));
+    }
   });
   const historyMark = data.marks.find((m) => m.kind === "history");
 

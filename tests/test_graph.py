@@ -1,0 +1,266 @@
+"""The recorded graph the book draws, against PyTorch's own engine.
+
+For every graph the book draws (the chapters' show_graph cells and the figures' graph panels, at
+many slider positions), the test builds the same tensors afresh, walks their grad_fn graph itself,
+and runs the real loss.backward() with a hook on every node, recording the order the engine runs
+them, the gradient each receives and what it sends along each edge. The drawing must have the same
+nodes, the same edges, the same order and the same numbers. Then what a reader may hand to
+show_graph: leaves, tensors with no graph, vectors, freed graphs, deep graphs, non-tensors.
+"""
+
+import itertools
+import re
+import time
+
+import pytest
+import torch
+
+from tests.figures import decode, make, table_points
+from widgets import show_graph
+from widgets.formats import fill, format_value
+from widgets.graph import GraphError
+
+EPSILON = 1e-8
+
+
+def engine(output):
+    """The real backward pass through `output`'s graph: [(node, name, received, [sent, …])] in the
+    order PyTorch's engine runs the nodes, walking grad_fn and next_functions here."""
+    nodes, stack = [], [output.grad_fn]
+    while stack:
+        fn = stack.pop()
+        if fn is not None and fn not in nodes:
+            nodes.append(fn)
+            stack.extend(child for child, _ in fn.next_functions)
+    order, received, sent = [], {}, {}
+    for fn in nodes:
+        def pre(grad_outputs, fn=fn):
+            order.append(fn)
+            received[fn] = grad_outputs[0].detach().clone()
+
+        def post(grad_inputs, grad_outputs, fn=fn):
+            sent[fn] = [g.detach().clone() for g, (child, _) in zip(grad_inputs, fn.next_functions)
+                        if child is not None]
+
+        fn.register_prehook(pre)
+        if type(fn).__name__ != "AccumulateGrad":
+            fn.register_hook(post)
+    output.backward()
+    return [(fn, type(fn).__name__, received[fn], sent.get(fn, [])) for fn in order]
+
+
+def shown(value):
+    """A tensor or number as a drawing shows it."""
+    if isinstance(value, torch.Tensor):
+        value = value.item()
+    return format_value(value)
+
+
+def assert_drawn_as_the_engine_runs(figure, frame, output, tensors=None):
+    """The figure's graph (its first), filled with `frame`, against engine(output)."""
+    (mark,) = figure.graphs
+    names = {n["id"]: n["lines"][0] for n in mark.nodes}
+    trace = engine(output)
+    assert [("AccumulateGrad" if names[i].endswith("· leaf") else names[i]) for i in mark.order] == [
+        name for _, name, _, _ in trace], "the nodes, in the order backward visits them"
+    position = {fn: k for k, (fn, _, _, _) in enumerate(trace)}
+    drawn_edges = {(mark.order.index(e["to"]), mark.order.index(e["from"]), e["k"]) for e in mark.layouts[0]["edges"]}
+    walked = {(position[fn], position[child], k) for fn, *_ in trace
+              for k, (child, _) in enumerate((c, n) for c, n in fn.next_functions if c is not None)}
+    assert drawn_edges == walked, "the edges: each node's inputs, as next_functions has them"
+    for i, (fn, name, received, sent) in zip(mark.order, trace):
+        assert format_value(frame[f"g{i}r"]) == shown(received), f"what {name} received"
+        for k, g in enumerate(sent):
+            assert format_value(frame[f"g{i}e{k}"]) == shown(g), f"what {name} sent along edge {k}"
+        if name == "AccumulateGrad":
+            assert format_value(frame[f"g{i}v"]) == shown(fn.variable)
+            assert shown(fn.variable.grad) == format_value(frame[f"g{i}r"]), "the leaf's .grad after backward"
+    for name, tensor in (tensors or {}).items():  # the named tensors' values, on their nodes
+        node = next((i for i, (fn, *_) in zip(mark.order, trace) if fn is tensor.grad_fn), None)
+        if node is not None:
+            assert format_value(frame[f"g{node}v"]) == shown(tensor), name
+
+
+# The figures' graph panels, at the values their sliders take ------------------------------------
+
+
+def square(x):
+    x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = x**2
+    return y, {"x": x, "y": y}
+
+
+def chain(x):
+    x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = x**2
+    z = torch.sin(y)
+    return z, {"x": x, "y": y, "z": z}
+
+
+def neuron(x, w, b, y):
+    w = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    z = w * x + b
+    y_pred = torch.sigmoid(z)
+    p = torch.clamp(y_pred, EPSILON, 1 - EPSILON)
+    label = torch.tensor(float(y), dtype=torch.float64)
+    loss = -(label * torch.log(p) + (1 - label) * torch.log(1 - p))
+    return loss, {"w": w, "b": b, "z": z, "y_pred": y_pred, "loss": loss}
+
+
+PANELS = {
+    'explore(lambda x: x**2, start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x", graph=True)': square,
+    "ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)": chain,
+    "NeuronExplorer(graph=True)": neuron,
+}
+
+
+@pytest.mark.parametrize("source", PANELS)
+def test_the_graph_panel_follows_the_sliders_as_the_engine_runs(source):
+    figure = make(source)
+    table = figure.table()
+    points = table_points(figure, table)
+    step = max(1, len(points) // 60)  # about 60 positions of the sliders, ends included
+    for values, stored in itertools.islice(zip(points, decode(table)), 0, None, step):
+        output, tensors = PANELS[source](**values)
+        frame = figure.frame(**values)
+        assert_drawn_as_the_engine_runs(figure, frame, output, tensors)
+        for channel, value in frame.items():  # the page's table reads the same
+            if channel.startswith("g"):
+                assert format_value(stored[channel]) == format_value(value), (channel, values)
+
+
+def test_the_neuron_graph_is_the_chain_rule_of_chapter_5():
+    """At chapter 5's numbers: the sigmoid's local derivative is ŷ(1 − ŷ), the mul's is x, and
+    w.grad is the chapter's 6.6918."""
+    figure = make("NeuronExplorer(graph=True)")
+    frame = figure.frame(**figure.start)
+    text = figure.text()
+    p = torch.sigmoid(torch.tensor(6.7, dtype=torch.float64)).item()
+    assert f"SigmoidBackward0 (y_pred) receives {format_value(1 / (1 - p))}" in text
+    assert f"(local derivative {format_value(p * (1 - p))})" in text
+    assert "it sends 6.6918 to w (local derivative 6.7000)" in text
+    assert text.strip().splitlines()[-1].endswith("AccumulateGrad stores 6.6918 in w.grad.")
+    assert frame  # the numbers above are this frame's
+
+
+# The chapters' show_graph cells ------------------------------------------------------------------
+
+
+def chapter_1():
+    x = torch.tensor(3.0, requires_grad=True)
+    y = x**2
+    return y, {"x": x, "y": y}
+
+
+def chapter_4():
+    x = torch.tensor(4.0, requires_grad=True)
+    y = x**2
+    z = torch.sin(y)
+    return z, {"x": x, "y": y, "z": z}
+
+
+def chapter_6():
+    x, y = torch.tensor(6.7), torch.tensor(0.0)
+    w = torch.tensor(1.0, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    z = w * x + b
+    y_pred = torch.sigmoid(z)
+    p = torch.clamp(y_pred, EPSILON, 1 - EPSILON)
+    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+    return loss, {"w": w, "b": b, "z": z, "y_pred": y_pred, "loss": loss}
+
+
+@pytest.mark.parametrize("cell", [chapter_1, chapter_4, chapter_6], ids=lambda f: f.__name__)
+def test_show_graph_draws_what_the_engine_runs(cell):
+    output, tensors = cell()
+    figure = show_graph(output, tensors)
+    frame = figure.frame()
+    again, _ = cell()  # the same tensors, afresh, for the real backward
+    assert_drawn_as_the_engine_runs(figure, frame, again, tensors)
+    assert output.grad_fn is not None and all(t.grad is None for t in tensors.values() if t.is_leaf), (
+        "nothing was changed")
+    output.backward()  # and the graph can still be used by the reader: nothing was freed
+
+
+def test_a_node_used_twice_is_drawn_once_with_two_edges_and_its_contributions_added():
+    a = torch.tensor(3.0, requires_grad=True)
+    t = a * a
+    figure = show_graph(t, {"a": a, "t": t})
+    (mark,) = figure.graphs
+    assert len(mark.nodes) == 2 and len(mark.layouts[0]["edges"]) == 2
+    assert "AccumulateGrad stores 3.0000 + 3.0000 = 6.0000 in a.grad." in figure.text()
+
+
+# What a reader may hand to show_graph -------------------------------------------------------------
+
+
+def test_a_leaf_is_drawn_as_such_with_a_sentence():
+    x = torch.tensor(2.0, requires_grad=True)
+    figure = show_graph(x, {"x": x})
+    assert "x is a leaf: it was created, not computed from other tensors" in figure.text()
+    assert "grad_fn = None" in " ".join(figure.graphs[0].nodes[0]["lines"])
+    assert len(figure.static_html()) < 100_000
+
+
+def with_no_grad(x):
+    with torch.no_grad():
+        return x * 2
+
+
+@pytest.mark.parametrize("make_tensor", [with_no_grad, lambda x: x.detach() ** 2, lambda x: torch.tensor(4.0)],
+                         ids=["no_grad", "detach", "plain"])
+def test_a_tensor_with_no_graph_is_drawn_as_such_with_a_sentence(make_tensor):
+    y = make_tensor(torch.tensor(2.0, requires_grad=True))
+    text = show_graph(y, {"y": y}).text()
+    assert "y has no graph: its grad_fn is None and requires_grad is False" in text
+
+
+def test_a_vector_output_is_drawn_from_a_gradient_of_ones_and_says_so():
+    v = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    q = v**2
+    text = show_graph(q, {"v": v, "q": q}).text()
+    assert "q has shape (3,): backward() needs a gradient of that shape" in text
+    q.sum().backward()
+    assert f"AccumulateGrad stores [{', '.join(map(format_value, v.grad.tolist()))}] in v.grad." in text
+
+
+def test_a_graph_backward_has_freed_is_drawn_without_its_numbers_and_says_why():
+    x = torch.tensor(3.0, requires_grad=True)
+    y = x**2
+    y.backward()
+    figure = show_graph(y, {"x": x, "y": y})
+    text = figure.text()
+    assert "backward() has already run through this graph and freed the values its nodes saved" in text
+    assert "Already x.grad is 6.0000, from an earlier backward(): the next one adds to it." in text
+    assert [n["lines"][0] for n in figure.graphs[0].nodes] == ["x · leaf", "PowBackward0"]
+    assert "—" in fill(" ".join(figure.graphs[0].nodes[1]["lines"]), figure.frame())
+
+
+def test_a_deep_graph_is_drawn_with_its_middle_collapsed_in_under_a_second():
+    x = torch.tensor(0.5, requires_grad=True)
+    y = x
+    for _ in range(500):
+        y = torch.sin(y) * 1.01
+    started = time.perf_counter()
+    figure = show_graph(y, {"x": x, "y": y})
+    html = figure.static_html()
+    assert time.perf_counter() - started < 1.0
+    (mark,) = figure.graphs
+    more = [n for n in mark.nodes if n["kind"] == "more"]
+    assert len(more) == 1 and re.match(r"… [\d,]+ more nodes", more[0]["lines"][0])
+    assert len(mark.nodes) <= 16 and len(html) < 150_000
+    assert len(figure.text().splitlines()) < 30
+
+
+@pytest.mark.parametrize("value", [3.0, [1.0, 2.0], None, "loss"])
+def test_something_that_is_not_a_tensor_is_refused_with_a_clear_message(value):
+    with pytest.raises(GraphError, match="show_graph needs a tensor; got"):
+        show_graph(value)
+
+
+def test_show_graph_names_tensors_after_the_callers_variables():
+    weight = torch.tensor(2.0, requires_grad=True)
+    doubled = weight * 2
+    text = show_graph(doubled).text()
+    assert "MulBackward0 (doubled) receives 1.0000; it sends 2.0000 to weight" in text
