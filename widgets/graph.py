@@ -382,9 +382,10 @@ def drawing(result, prefix="g"):
         if node.fn is None:  # a tensor with no graph
             return [node.tensor or "tensor", "= {%sv}" % p, "grad_fn = None",
                     f"requires_grad={node.name == 'AccumulateGrad'}"], []
-        if node.name == "AccumulateGrad":
+        if node.name == "AccumulateGrad":  # the leaf it delivers into: value, flags, and its .grad
             name = node.tensor or "leaf"
-            return [f"{name} · leaf", "= {%sv}" % p, "requires_grad=True", f".grad ← {received(i)}"], after
+            return ["AccumulateGrad", f"{name} = {{{p}v}}", "requires_grad=True", "is_leaf=True",
+                    f"{name}.grad ← {received(i)}"], after
         lines = [node.name]
         if i in result.values:  # a tensor the code names: its value, and whether it keeps its .grad
             lines += [f"{node.tensor} = {{{p}v}}", f"retains_grad={node.retains}"]
