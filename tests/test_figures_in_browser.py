@@ -439,6 +439,10 @@ def test_figures_work_from_disk_with_no_server(browser, build):
     assert boxes_of(graph_view(figure), "x")[1:] == ["x = -1.0000", "requires_grad=True", "is_leaf=True",
                                                      "x.grad ← -2.0000"]
     assert boxes_of(graph_view(Figure(page, 0)), "PowBackward0")[1] == "y = 9.0000"  # show_graph(y)
+    page.goto((build.html / "chapters" / "04-the-chain-rule.html").as_uri())
+    chain = Figure(page, 1)
+    chain.move("x", 2.0)
+    assert boxes_of(graph_view(chain), "x")[-1] == f"x.grad ← {format_value(4 * math.cos(4.0))}"
     assert errors == [] and blocked == []
     page.close()
 

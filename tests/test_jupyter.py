@@ -168,6 +168,9 @@ def test_a_typed_value_is_computed_by_the_kernel_and_the_keyboard_moves_the_slid
     notebook = Notebook(browser, jupyter, path + CHAPTERS[0], known=own_errors[path])
     figure, page = notebook.figure, notebook.page
     outputs = notebook.outputs()
+    # The chapter's show_graph(y) and the figure's graph panel are drawn here too.
+    assert figure.locator(".agi-graph-svg.agi-shown .agi-node").count() == 2
+    assert page.locator(".agi-figure[data-ready] .agi-graph-svg.agi-shown").count() == 2
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     figure.screenshot(path=SCREENSHOTS / f"{front_end}-figure-before.png")
 
