@@ -96,8 +96,8 @@ def _tracking(v):
 # chapter → [(the line that makes the figure, what it must show)]
 CHAPTER_FIGURES = {
     "03-gradients-with-autograd": [
-        ('explore(lambda x: x**2, start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x", graph=True)',
-         _square)],
+        ('explore(lambda x: x**2, x=(-4, 4, 0.05), start=3.0, by_hand=lambda x: 2 * x,'
+         ' formula="x²", derivative="2x", graph=True)', _square)],
     "04-the-chain-rule": [
         ("ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)", _chain),
         ('explore(lambda x: torch.exp(-x**2), formula="exp(−x²)")', _bell)],

@@ -17,7 +17,8 @@ from tests.tutorial import CELLS, NON_LEAF_WARNING
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
-TAGS = {"hide-input", "hide-output", "remove-cell", "remove-input", "remove-output", "raises-exception"}
+TAGS = {"hide-input", "hide-output", "hide-cell", "remove-cell", "remove-input", "remove-output",
+        "raises-exception"}
 
 
 def read(stem):
@@ -100,3 +101,12 @@ def test_chapter_notebook_is_clean(path):
             if output.output_type == "error":
                 assert "raises-exception" in cell.metadata.get("tags", [])
     assert counts == list(range(1, len(counts) + 1)), "executed top to bottom, once"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_lines_fit_a_phone_without_scrolling_sideways(path):
+    """Markdown lines of at most 100 characters, code lines of at most 88."""
+    nb = nbformat.read(path, as_version=4)
+    long = [(k, line) for k, cell in enumerate(nb.cells) for line in cell.source.splitlines()
+            if len(line) > (100 if cell.cell_type == "markdown" else 88)]
+    assert long == [], f"cell {long[0][0]}: {long[0][1]}"

@@ -18,13 +18,13 @@ from widgets.formats import fill, format_value
 
 # Every chapter page with figures, and how many (show_graph's outputs included).
 FIGURES = {
-    "01-what-is-autograd": 1,
+    "01-what-is-autograd": 2,
     "03-gradients-with-autograd": 2,
-    "04-the-chain-rule": 3,
+    "04-the-chain-rule": 4,
     "05-a-neuron-by-hand": 1,
     "06-a-neuron-with-autograd": 2,
     "07-the-gradient-of-a-mean": 1,
-    "08-clearing-gradients": 1,
+    "08-clearing-gradients": 2,
     "09-turning-tracking-off": 5,
 }
 FRAME_MS = 1000 / 60
@@ -233,7 +233,7 @@ def test_chapter_7_bars_of_x_and_gradient(chapter):
 
 
 def test_chapter_8_history_of_accumulated_gradients(chapter):
-    figure = Figure(chapter("08-clearing-gradients"), 0)
+    figure = Figure(chapter("08-clearing-gradients"), 1)  # after show_graph(x * x)
     assert figure.text("grad") == "4.0" and len(figure.circles()) == 1
     figure.screenshot("08-before")
     backward = figure.root.get_by_role("button", name="backward again")
@@ -252,7 +252,7 @@ def test_chapter_8_history_of_accumulated_gradients(chapter):
 
 
 def test_chapter_8_a_refused_click_adds_no_point(chapter):
-    figure = Figure(chapter("08-clearing-gradients"), 0)
+    figure = Figure(chapter("08-clearing-gradients"), 1)
     backward = figure.root.get_by_role("button", name="backward again")
     for _ in range(12):  # from 1 call to the limit of 10, then two refused
         backward.click()
@@ -295,7 +295,7 @@ def test_typed_values_go_to_the_nearest_value_the_page_has_and_say_so(chapter):
     assert figure.note() == "x must be a number: keeping 1.50."
     assert figure.text("y") == "2.2500"
     figure.type("x", "-7")
-    assert figure.note() == "x = -7 is outside -3.00 … 3.00: using -3.00." and figure.text("y") == "9.0000"
+    assert figure.note() == "x = -7 is outside -4.00 … 4.00: using -4.00." and figure.text("y") == "16.0000"
 
     neuron = Figure(chapter("05-a-neuron-by-hand"), 0)
     neuron.type("w", "1.5")

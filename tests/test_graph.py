@@ -109,7 +109,8 @@ def neuron(x, w, b, y):
 
 
 PANELS = {
-    'explore(lambda x: x**2, start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x", graph=True)': square,
+    'explore(lambda x: x**2, x=(-4, 4, 0.05), start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x",'
+    ' graph=True)': square,
     "ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)": chain,
     "NeuronExplorer(graph=True)": neuron,
 }

@@ -23,3 +23,16 @@ def format_warning(message, category, filename=None, lineno=None, line=None):
 def plain_warnings():
     """Show every warning of this kernel as ``Category: message``, without paths."""
     warnings.formatwarning = format_warning
+
+
+def plain_errors():
+    """Show an error as ``Error: message``, without the traceback's frames and file paths.
+
+    The chapters show a few errors on purpose; their tracebacks would list PyTorch's source files
+    on the machine that ran the notebook. To see full tracebacks again in Jupyter: ``%xmode Context``.
+    """
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.InteractiveTB.set_mode(mode="Minimal")  # as %xmode Minimal, without its printout
