@@ -19,6 +19,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEPT = ("tags",)
+HIDDEN_INPUT = {"remove-input", "hide-input"}
 
 
 def clean(nb):
@@ -30,6 +31,10 @@ def clean(nb):
         cell.metadata = nbformat.from_dict(
             {key: cell.metadata[key] for key in CELL_METADATA_KEPT if cell.metadata.get(key)}
         )
+        if HIDDEN_INPUT & set(cell.metadata.get("tags", [])):
+            # What the website hides, JupyterLab and Notebook 7 show collapsed (the question's
+            # code, which names its answer; the plotting plumbing): one click shows it.
+            cell.metadata["jupyter"] = {"source_hidden": True}
         cell.pop("id", None)
     nb.nbformat, nb.nbformat_minor = 4, 4  # no cell ids: they would change on every save
     return nb

@@ -89,8 +89,12 @@ def test_chapter_notebook_is_clean(path):
     assert set(nb.metadata) <= {"kernelspec", "language_info"}, "run scripts/execute_notebooks.py"
     counts = []
     for cell in nb.cells:
-        assert set(cell.metadata) <= {"tags"}
-        assert set(cell.metadata.get("tags", [])) <= TAGS
+        assert set(cell.metadata) <= {"tags", "jupyter"}
+        tags = set(cell.metadata.get("tags", []))
+        assert tags <= TAGS
+        hidden = {"remove-input", "hide-input"} & tags
+        assert cell.metadata.get("jupyter") == ({"source_hidden": True} if hidden else None), (
+            "input the site hides is collapsed in Jupyter: run scripts/execute_notebooks.py")
         if cell.cell_type != "code":
             continue
         assert "sys.path" not in cell.source

@@ -33,8 +33,8 @@ PALETTE = {
 
 #: Where a dark theme is on: the book's site (pydata-sphinx-theme), JupyterLab and Notebook 7,
 #: VS Code.
-DARK = ('html[data-theme="dark"] .agi-figure', 'body[data-jp-theme-light="false"] .agi-figure',
-        "body.vscode-dark .agi-figure")
+DARK = ('html[data-theme="dark"] {scope}', 'body[data-jp-theme-light="false"] {scope}',
+        "body.vscode-dark {scope}")
 
 
 def color(name):
@@ -42,11 +42,13 @@ def color(name):
     return PALETTE[name][0]
 
 
-def css():
-    """The palette as CSS custom properties: light by default, dark where a dark theme is on."""
+def css(scope=".agi-figure"):
+    """The palette as CSS custom properties of `scope` (a selector): light by default, dark where a
+    dark theme is on."""
     light = "".join(f"--agi-{name}:{light};" for name, (light, _) in PALETTE.items())
     dark = "".join(f"--agi-{name}:{dark};" for name, (_, dark) in PALETTE.items())
-    return f".agi-figure{{{light}}}{','.join(DARK)}{{{dark}color-scheme:dark;}}"
+    where = ",".join(d.format(scope=scope) for d in DARK)
+    return f"{scope}{{{light}}}{where}{{{dark}color-scheme:dark;}}"
 
 
 _BY_HEX = {}
