@@ -244,3 +244,43 @@ def test_the_jupyter_view_and_the_website_show_the_same(browser, jupyter, site, 
             assert notebook.marks() == marks(page_figure), f"{chapter}: marks after {name} = {value}"
         website.close()
         notebook.close()
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_a_question_and_a_check_work_in_jupyter(browser, jupyter, own_errors, front_end):
+    """Chapter 3 in Jupyter: the predict question answers a choice with its feedback, its code
+    (which names the answer) is collapsed, and an exercise's check replies to what the reader
+    wrote, computed by the kernel."""
+    path = FRONT_ENDS[front_end]
+    notebook = Notebook(browser, jupyter, path + CHAPTERS[0], known=own_errors[path])
+    page = notebook.page
+    question = page.locator("fieldset.agi-question").first
+    question.evaluate("el => el.scrollIntoView({block: 'center'})")
+    cell = page.locator(".jp-CodeCell").filter(has=question)
+    assert cell.locator(".jp-InputPlaceholder").count() == 1, "the question's code starts collapsed"
+    assert "right=" not in cell.inner_text()
+    question.locator(".agi-choices label").nth(1).click()
+    shown = question.locator('.agi-said p[data-choice="1"]')
+    expect(shown).to_be_visible()
+    assert shown.inner_text().startswith("Not quite:")
+    assert not question.locator('.agi-said p[data-choice="2"]').is_visible()
+
+    # The reader answers exercise 3.2 (dy/dx of x² + 3x at x = −2, which is −1) with +1.
+    attempt = page.locator(".jp-CodeCell").filter(has_text='check("3.2", answer)').first
+    expect(attempt.locator(".jp-OutputArea-output")).to_contain_text("✗ Exercise 3.2: not answered yet")
+    index = page.evaluate(
+        """() => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            const cells = panel.content.widgets;
+            const i = cells.findIndex(c => c.model.sharedModel.getSource().startsWith('answer = ...')
+                                         && c.model.sharedModel.getSource().includes('check("3.2"'));
+            cells[i].model.sharedModel.setSource('answer = 1\\ncheck("3.2", answer)');
+            panel.content.activeCellIndex = i;
+            return i;
+        }"""
+    )
+    assert index > 0
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
+    expect(attempt.locator(".jp-OutputArea-output")).to_contain_text(
+        "✗ Exercise 3.2: the sign is flipped", timeout=30_000)
+    notebook.close()
