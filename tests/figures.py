@@ -20,6 +20,7 @@ from widgets import (  # noqa: F401  (used by the sources below)
     MeanOfSquaresExplorer,
     NeuronExplorer,
     TrackingExplorer,
+    TrainingExplorer,
     explore,
 )
 
@@ -93,6 +94,68 @@ def _tracking(v):
             else "y.grad_fn = None: no way back to x"}
 
 
+# Chapter 10's examples, start and loop, typed here afresh.
+TRAINING_X = [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
+TRAINING_Y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0]
+TRAINING_START = (4.0, -1.5)
+TRAINING_STEPS = 40  # the slider's end
+TRAINING_CURVE = [-4.0 + 0.125 * k for k in range(65)]  # where the prediction is drawn
+
+
+def train(lr, steps, clear):
+    """Chapter 10's training loop, in float64 as the chapter runs it: `steps` updates, then the loss
+    and the gradients at the parameters reached. Returns (history of (loss, w, b) at steps 0 …
+    steps, (dL/dw, dL/db) at the end, (w.grad, b.grad) at the end)."""
+    x = torch.tensor(TRAINING_X, dtype=torch.float64)
+    y = torch.tensor(TRAINING_Y, dtype=torch.float64)
+    w = torch.tensor(TRAINING_START[0], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(TRAINING_START[1], dtype=torch.float64, requires_grad=True)
+
+    def mean_loss():
+        p = torch.clamp(torch.sigmoid(w * x + b), EPSILON, 1 - EPSILON)
+        return (-(y * torch.log(p) + (1 - y) * torch.log(1 - p))).mean()
+
+    history = []
+    for _ in range(steps):
+        loss = mean_loss()
+        loss.backward()
+        history.append((loss.item(), w.item(), b.item()))
+        with torch.no_grad():
+            w -= lr * w.grad
+            b -= lr * b.grad
+        if clear:
+            w.grad.zero_()
+            b.grad.zero_()
+    # Where it stands: the loss, and .grad as one more backward() leaves it (no update) ...
+    loss = mean_loss()
+    loss.backward()
+    history.append((loss.item(), w.item(), b.item()))
+    grads = (w.grad.item(), b.grad.item())
+    # ... and this point's own gradient, on fresh leaves of the same values (no .grad before).
+    w, b = (torch.tensor(t.item(), dtype=torch.float64, requires_grad=True) for t in (w, b))
+    mean_loss().backward()
+    return history, (w.grad.item(), b.grad.item()), grads
+
+
+def _sigmoid(z):
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+
+
+def _training(v):
+    steps = int(v["steps"])
+    history, (dw, db), (gw, gb) = train(float(v["lr"]), steps, v["zero"] == "yes")
+    loss, w, b = history[-1]
+    frame = {"step": steps, "w": w, "b": b, "loss": loss, "dw": dw, "db": db, "gw": gw, "gb": gb,
+             "note": True}
+    for i in range(TRAINING_STEPS + 1):
+        reached = i <= steps
+        frame[f"t{i}"] = float(i)
+        frame[f"L{i}"], frame[f"w{i}"], frame[f"b{i}"] = history[i] if reached else (math.nan,) * 3
+    for j, x in enumerate(TRAINING_CURVE):
+        frame[f"px{j}"], frame[f"py{j}"] = x, _sigmoid(w * x + b)
+    return frame
+
+
 # chapter → [(the line that makes the figure, what it must show)]
 CHAPTER_FIGURES = {
     "03-gradients-with-autograd": [
@@ -106,6 +169,7 @@ CHAPTER_FIGURES = {
     "07-the-gradient-of-a-mean": [("MeanOfSquaresExplorer(start=(1.0, 2.0, 3.0))", _mean)],
     "08-clearing-gradients": [("AccumulationExplorer()", _accumulation)],
     "09-turning-tracking-off": [("TrackingExplorer()", _tracking)],
+    "10-training-the-neuron": [("TrainingExplorer()", _training)],
 }
 # Each figure once.
 FIGURES = {source: expected for figures in CHAPTER_FIGURES.values() for source, expected in figures}

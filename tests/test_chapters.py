@@ -44,16 +44,18 @@ def code_cells(stem):
     return [cell for cell in read(stem).cells if cell.cell_type == "code"]
 
 
-def test_the_table_of_contents_lists_every_chapter_once_in_three_parts():
+def test_the_table_of_contents_lists_every_chapter_once_in_four_parts():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
     assert files == [f"chapters/{path.stem}" for path in CHAPTERS]
-    assert len(files) == 9
+    assert len(files) == 10
     assert [part["caption"] for part in toc["parts"]] == [
         "Foundations",
         "A single neuron",
         "Working with gradients",
+        "Training",
     ]
+    assert all(part["numbered"] for part in toc["parts"])
 
 
 @pytest.mark.parametrize("stem, source, expected", CELLS, ids=[f"{c[0][:2]}-{i}" for i, c in enumerate(CELLS)])
@@ -114,3 +116,52 @@ def test_chapter_lines_fit_a_phone_without_scrolling_sideways(path):
     long = [(k, line) for k, cell in enumerate(nb.cells) for line in cell.source.splitlines()
             if len(line) > (100 if cell.cell_type == "markdown" else 88)]
     assert long == [], f"cell {long[0][0]}: {long[0][1]}"
+
+
+def test_chapter_10_optimizer_takes_the_same_steps_as_the_loop_and_the_chapter_says_so():
+    """The chapter's own loop and torch.optim.SGD, run here from the chapter's start: the same
+    parameters, to the last bit; and the chapter prints that comparison."""
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0], dtype=torch.float64)
+    y = torch.tensor([0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0], dtype=torch.float64)
+
+    def loss_of(w, b):
+        p = torch.clamp(torch.sigmoid(w * x + b), 1e-8, 1 - 1e-8)
+        return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
+
+    start = {"dtype": torch.float64, "requires_grad": True}
+    w, b = torch.tensor(4.0, **start), torch.tensor(-1.5, **start)
+    losses = []
+    for _ in range(40):
+        loss = loss_of(w, b)
+        loss.backward()
+        losses.append(loss.item())
+        with torch.no_grad():
+            w -= 1.0 * w.grad
+            b -= 1.0 * b.grad
+        w.grad.zero_()
+        b.grad.zero_()
+    w_sgd, b_sgd = torch.tensor(4.0, **start), torch.tensor(-1.5, **start)
+    optimizer = torch.optim.SGD([w_sgd, b_sgd], lr=1.0)
+    for _ in range(40):
+        optimizer.zero_grad()
+        loss_of(w_sgd, b_sgd).backward()
+        optimizer.step()
+    assert torch.equal(w, w_sgd) and torch.equal(b, b_sgd)
+    assert abs(w.item() - 1.25) < 0.01 and abs(b.item() - 0.62) < 0.01, "trained near its lowest loss"
+
+    chapter = read("10-training-the-neuron").cells
+    exercises = next(k for k, c in enumerate(chapter) if c.source.startswith("## Exercises"))
+    cells = [c for c in chapter[:exercises] if c.cell_type == "code"]  # the text, not the exercises
+    (loop,) = [c for c in cells if "for step in range(40):" in c.source and "w.grad.zero_()" in c.source]
+    assert printed(loop).splitlines() == [f"step {k:2}: loss {losses[k]:.4f}" for k in range(0, 40, 5)] + [
+        f"after 40 steps: w = {w.item():.4f}, b = {b.item():.4f}"]
+    (sgd,) = [c for c in cells if "torch.optim.SGD([w_sgd, b_sgd], lr=1.0)" in c.source]
+    assert "optimizer.zero_grad()" in sgd.source and "optimizer.step()" in sgd.source
+    (compared,) = [c for c in cells if "torch.equal(w, w_sgd)" in c.source]
+    assert printed(compared).splitlines() == [
+        f"our loop:        w = {w.item()!r:20}  b = {b.item()!r}",
+        f"torch.optim.SGD: w = {w_sgd.item()!r:20}  b = {b_sgd.item()!r}",
+        "True True",
+    ]
+

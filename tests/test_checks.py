@@ -119,6 +119,8 @@ def test_bad_input_gets_a_sentence_not_a_traceback(exercise):
     ]
     if scalar:
         cases.append(([1.0, 2.0], "got a tensor of shape (2,)"))
+    else:  # a list of tensors that still require grad, as a loop that appends w would give
+        cases.append(([v.clone().requires_grad_() for v in right], "still requires grad"))
     for answer, words in cases:
         verdict = check(exercise.name, answer)
         assert not verdict and words in verdict.message, (answer, verdict.message)

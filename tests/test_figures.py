@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import torch
 
-from tests.figures import CHAPTER_FIGURES, FIGURES, decode, grids, make, table_points
-from widgets import ChainExplorer, MeanOfSquaresExplorer, NeuronExplorer, explore, explorer
+from tests.figures import CHAPTER_FIGURES, FIGURES, decode, grids, make, table_points, train
+from widgets import ChainExplorer, MeanOfSquaresExplorer, NeuronExplorer, TrainingExplorer, explore, explorer
 from widgets.explorer import TABLE_BUDGET, format_value
 
 ROOT_CHAPTERS = "chapters"
@@ -34,6 +34,8 @@ def check_frame(frame, expected, decimals, where):
             assert bool(frame["note"]) == value, f"note at {where}: {frame['note']!r}"
         elif isinstance(value, str):
             assert frame[channel] == value, f"{channel} at {where}"
+        elif math.isnan(value):  # a point not reached yet: no number, drawn nowhere
+            assert math.isnan(frame[channel]), f"{channel} at {where}: {frame[channel]} where none is"
         else:
             d = decimals.get(channel, 4)
             assert same_number(frame[channel], value, d), f"{channel} at {where}: {frame[channel]} ≠ {value}"
@@ -81,6 +83,55 @@ def test_neuron_says_when_the_clamp_holds_the_prediction():
     assert saturated["loss"] == pytest.approx(-math.log(1e-8), rel=1e-9)
     assert saturated["dw"] == saturated["db"] == 0.0
     assert "clamp" in saturated["note"]
+
+
+def test_training_starts_where_the_chapters_loop_ends():
+    frame = TrainingExplorer().frame(**TrainingExplorer().start)
+    assert (format_value(frame["w"]), format_value(frame["b"])) == ("1.2487", "0.6243")
+    assert format_value(frame["loss"]) == "0.3559" and frame["step"] == 40.0
+
+
+@pytest.mark.parametrize("lr, zero, steps, says", [
+    ("1", "yes", 0, "Step 0: the parameters as they start, w = 4 and b = -1.5"),
+    ("0.1", "yes", 40, "the steps are too small for 40 steps to get there"),
+    ("0.1", "yes", 12, "So far the loss has fallen at every step."),
+    ("1", "yes", 40, "Training has converged."),
+    ("5", "yes", 6, "Training has converged."),
+    ("15", "yes", 40, "The loss went up at step 2: the step jumped across the valley"),
+    ("1", "no", 5, "So far the loss has fallen at every step."),
+    ("1", "no", 40, "The gradients are never cleared"),
+    ("1", "no", 40, "the loss went up again at step 7."),
+    ("15", "no", 40, "The parameters are now off the picture."),
+])
+def test_training_says_in_words_what_the_run_does(lr, zero, steps, says):
+    note = TrainingExplorer().frame(lr=lr, steps=float(steps), zero=zero)["note"]
+    assert says in note
+
+
+def test_training_never_says_converged_or_too_large_where_it_is_not():
+    figure = TrainingExplorer()
+    for lr, _ in figure.RATES:
+        for steps in range(0, 41, 4):
+            note = figure.frame(lr=lr, steps=float(steps), zero="yes")["note"]
+            history, _, _ = train(float(lr), steps, True)
+            losses = [loss for loss, _, _ in history]
+            rose = any(b > a + 1e-12 for a, b in zip(losses, losses[1:]))  # not rounding noise
+            assert ("too large" in note) == rose, (lr, steps, note)
+            assert ("converged" in note) == (not rose and losses[-1] - 0.35588 < 1e-3), (lr, steps, note)
+
+
+def test_training_draws_every_path_with_cleared_gradients_whole_and_its_table_is_not_thinned():
+    figure = TrainingExplorer()
+    skeleton, data = figure.page()
+    table = data["table"]
+    assert table["frames"] == 4 * 41 * 2, "every step of every setting is on the page"
+    assert grids(table)["steps"] == [float(i) for i in range(41)]
+    assert len(table["packed"]) <= explorer.TABLE_BYTES
+    (w_lo, w_hi), (b_lo, b_hi) = (data["layouts"][0]["axes"][1][k] for k in ("xlim", "ylim"))
+    for lr, _ in figure.RATES:
+        history, _, _ = train(float(lr), 40, True)
+        assert all(w_lo <= w <= w_hi and b_lo <= b <= b_hi for _, w, b in history), lr
+    assert len(figure.static_html((skeleton, data)).encode()) <= 200_000
 
 
 def test_tracking_figure_shows_the_error_backward_raises():

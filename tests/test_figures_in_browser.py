@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from tests.conftest import SCREENSHOTS, only_local, watch_errors
-from tests.figures import grids
+from tests.figures import TRAINING_CURVE, _training, grids
 from widgets.formats import fill, format_value
 
 # Every chapter page with figures, and how many (show_graph's outputs included).
@@ -26,6 +26,7 @@ FIGURES = {
     "07-the-gradient-of-a-mean": 1,
     "08-clearing-gradients": 2,
     "09-turning-tracking-off": 5,
+    "10-training-the-neuron": 1,
 }
 FRAME_MS = 1000 / 60
 WIDE, NARROW = 0, 1  # the figures' two layouts, in the order of data["layouts"]
@@ -284,6 +285,74 @@ def test_chapter_9_tracking_off_and_backward(chapter):
     assert figure.text("backward") == "ran: x.grad = tensor(-6.)"
 
 
+def polylines(figure):
+    """The points of each Line mark of the figure's overlay, in the order of its marks."""
+    return figure.overlay.locator("polyline.agi-line").evaluate_all(
+        "ls => ls.map(l => l.getAttribute('points').split(' ').filter(Boolean)"
+        ".map(p => p.split(',').map(Number)))"
+    )
+
+
+def assert_training_at(figure, lr, steps, zero):
+    """The readout and the three lines show chapter 10's loop run here (tests/figures.py)."""
+    expected = _training({"lr": lr, "steps": steps, "zero": zero})
+    for channel in ("step", "w", "b", "loss", "dw", "db", "gw", "gb"):
+        assert figure.text(channel) == format_value(expected[channel], 0 if channel == "step" else 4), channel
+    shown = lambda v, decimals=4: float(format_value(v, decimals))  # noqa: E731  (as the page stores it)
+    wanted = [
+        [figure.svg(i, shown(expected[f"L{i}"]), 0) for i in range(steps + 1)],
+        [figure.svg(shown(expected[f"w{i}"]), shown(expected[f"b{i}"]), 1) for i in range(steps + 1)],
+        [figure.svg(x, shown(expected[f"py{j}"], 3), 2) for j, x in enumerate(TRAINING_CURVE)],
+    ]
+    drawn = polylines(figure)
+    assert [len(line) for line in drawn] == [len(line) for line in wanted], "a point per step reached"
+    for line, want in zip(drawn, wanted):
+        for (x, y), (wx, wy) in zip(line, want):
+            assert near(x, wx, 0.05) and near(y, wy, 0.05), f"({x}, {y}) drawn where ({wx}, {wy}) belongs"
+    assert_point_at(figure, steps, shown(expected["loss"]), axes=0)
+    assert_point_at(figure, shown(expected["w"]), shown(expected["b"]), axes=1)
+    return drawn
+
+
+def test_chapter_10_training_follows_the_learning_rate_the_steps_and_the_zeroing(chapter):
+    page = chapter("10-training-the-neuron")
+    figure = Figure(page, 0)
+    steps = figure.slider("steps")
+    start = assert_training_at(figure, "1", 40, "yes")
+    assert "Training has converged." in figure.note()
+    figure.screenshot("10-before")
+
+    figure.root.get_by_role("radio", name="15").check()
+    large = assert_training_at(figure, "15", 40, "yes")
+    assert large[0] != start[0] and large[1] != start[1] and large[2] != start[2]
+    assert "This learning rate is too large" in figure.note()
+    figure.screenshot("10-too-large")
+
+    steps.focus()
+    page.keyboard.press("ArrowLeft")
+    assert_training_at(figure, "15", 39, "yes")
+    figure.move("steps", 12)
+    assert_training_at(figure, "15", 12, "yes")
+
+    figure.root.get_by_role("radio", name="1", exact=True).check()
+    figure.root.get_by_role("radio", name="never").check()
+    assert_training_at(figure, "1", 12, "no")
+    assert figure.note().startswith("The gradients are never cleared")
+    steps.focus()
+    page.keyboard.press("Home")
+    assert [len(line) for line in assert_training_at(figure, "1", 0, "no")] == [1, 1, 65]
+    assert figure.note().startswith("Step 0:")
+    page.keyboard.press("End")
+    assert_training_at(figure, "1", 40, "no")
+    assert "the loss went up again at step 7" in figure.note()
+    figure.screenshot("10-never-cleared")
+
+    figure.root.get_by_role("radio", name="0.1").check()
+    figure.root.get_by_role("radio", name="every step").check()
+    assert_training_at(figure, "0.1", 40, "yes")
+    assert "too small" in figure.note()
+
+
 def test_typed_values_go_to_the_nearest_value_the_page_has_and_say_so(chapter):
     figure = Figure(chapter("03-gradients-with-autograd"), 1)
     figure.type("x", "0.075")  # halfway between 0.05 and 0.10: the larger
@@ -346,7 +415,8 @@ def test_ids_are_unique_on_every_page(chapter, name):
     assert repeated == []
 
 
-@pytest.mark.parametrize("name", ["03-gradients-with-autograd", "08-clearing-gradients", "09-turning-tracking-off"])
+@pytest.mark.parametrize("name", ["03-gradients-with-autograd", "08-clearing-gradients", "09-turning-tracking-off",
+                                  "10-training-the-neuron"])
 def test_without_javascript_the_figure_shows_its_start_and_says_so(chapter, name):
     page = chapter(name, java_script_enabled=False)
     root = page.locator(".agi-figure").filter(has=page.locator(".agi-plot")).first

@@ -41,9 +41,9 @@ def test_landing_page_navigates_by_parts(open_page):
     assert page.title().startswith("Autograd, Interactively")
     nav = page.locator("nav.bd-docs-nav")
     captions = [c.strip() for c in nav.locator("p.caption").all_inner_texts()]
-    assert captions == ["Foundations", "A single neuron", "Working with gradients"]
+    assert captions == ["Foundations", "A single neuron", "Working with gradients", "Training"]
     links = [t.strip() for t in nav.locator("a.reference.internal").all_inner_texts()]
-    assert [link.split(".")[0] for link in links if link[0].isdigit()] == [str(i) for i in range(1, 10)]
+    assert [link.split(".")[0] for link in links if link[0].isdigit()] == [str(i) for i in range(1, 11)]
 
 
 @pytest.mark.parametrize("chapter", ["chapters/04-the-chain-rule", "chapters/05-a-neuron-by-hand"])

@@ -14,6 +14,9 @@ Chapters import what they need from here, for example::
 - :mod:`widgets.calculus`: the derivatives the book works out by hand, as functions, so that tests
   can hold them against torch autograd and finite differences.
 - :mod:`widgets.notebook`: small conveniences for the chapters' set-up cells.
+- :mod:`widgets.checks`: the exercises, one module per chapter, and ``check("4.2", answer)``,
+  which tells the reader what is right or wrong with an answer, computed with torch.
+- :mod:`widgets.questions`: ``predict(...)``, the predict-then-reveal questions (HTML and CSS only).
 """
 
 from widgets.figures import (
@@ -23,6 +26,7 @@ from widgets.figures import (
     MeanOfSquaresExplorer,
     NeuronExplorer,
     TrackingExplorer,
+    TrainingExplorer,
     explore,
     show_graph,
 )
@@ -34,6 +38,7 @@ __all__ = [
     "MeanOfSquaresExplorer",
     "NeuronExplorer",
     "TrackingExplorer",
+    "TrainingExplorer",
     "explore",
     "show_graph",
 ]

@@ -456,6 +456,14 @@ def _still(mark, ax, frame, gid):
     elif kind == "Label":
         ax.text(mark.x, mark.y, str(frame[mark.text]), color=c, fontsize=mark.size, ha="center",
                 va="center", zorder=6, gid=gid)
+    elif kind == "Line":
+        number = lambda name: frame.get(name) if isinstance(frame.get(name), float) else math.nan  # noqa: E731
+        points = [(number(x), number(y)) for x, y in zip(mark.xs, mark.ys)]
+        points = [(x, y) for x, y in points if math.isfinite(x) and math.isfinite(y)]
+        if points:
+            xs, ys = zip(*points)
+            ax.plot(xs, ys, "-o" if mark.size else "-", color=c, linewidth=mark.width, markersize=mark.size,
+                    solid_joinstyle="round", solid_capstyle="round", zorder=4, gid=gid)
 
 
 def _svg(figure, salt):

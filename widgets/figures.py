@@ -20,7 +20,7 @@ from widgets import calculus
 from widgets.controls import Choice, Counter, Slider, real
 from widgets.explorer import Explorer, Readout
 from widgets.graph import channels, drawing, record, signature, used
-from widgets.marks import Bars, Graph, History, Label, Point, Tangent
+from widgets.marks import Bars, Graph, History, Label, Line, Point, Tangent
 from widgets.theme import color
 
 CURVE = color("c0")
@@ -536,6 +536,198 @@ class TrackingExplorer(Explorer):
         ax.text(0.78, 0.52, "y = x ** 2", ha="center", va="center", fontsize=12, bbox=box)
         ax.annotate("", xy=(0.32, 0.52), xytext=(0.64, 0.52),
                     arrowprops={"arrowstyle": "->", "color": color("faint"), "linewidth": 1.5, "linestyle": "--"})
+
+
+class TrainingExplorer(Explorer):
+    """Gradient descent on chapter 10's neuron: y_pred = σ(w·x + b), the binary cross-entropy of
+    chapters 5 and 6 (clamped at ε) averaged over seven examples, trained from w = 4, b = −1.5.
+
+    Each frame runs the training loop for real, as the chapter writes it, in float64 as the chapter
+    computes: `steps` steps at the chosen learning rate, each a forward pass, ``backward()``, the
+    update under ``torch.no_grad()`` and, if the gradients are cleared, ``zero_()``; then one more
+    forward and backward pass at the parameters reached, for the numbers shown (no update). Left:
+    the loss at every step so far. Middle: the path of (w, b) over the loss's contours. Right: the
+    prediction over x, with the examples.
+    """
+
+    X = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)
+    Y = (0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0)
+    START = (4.0, -1.5)
+    STEPS = 40
+    RATES = (("0.1", "0.1"), ("1", "1"), ("5", "5"), ("15", "15"))
+    #: Where the prediction is drawn: x from −4 to 4, in steps of 0.125.
+    CURVE = tuple(-4.0 + 0.125 * k for k in range(65))
+    #: The (w, b) plane drawn: every path with cleared gradients stays inside, and so does the path
+    #: without clearing at the two smaller learning rates.
+    W_LIMITS, B_LIMITS = (-0.5, 6.0), (-2.0, 2.5)
+
+    title = ("Training the neuron by gradient descent: the loss over the steps, the path of (w, b) "
+             "over the loss's contours, and the prediction over x")
+    controls = (
+        Choice("lr", "learning rate", RATES, "1"),
+        Slider("steps", "steps", 0, STEPS, 1, STEPS),
+        Choice("zero", "zero the gradients", (("yes", "every step"), ("no", "never")), "yes"),
+    )
+    marks = (
+        Line(tuple(f"t{i}" for i in range(STEPS + 1)), tuple(f"L{i}" for i in range(STEPS + 1))),
+        Point("step", "loss"),
+        Line(tuple(f"w{i}" for i in range(STEPS + 1)), tuple(f"b{i}" for i in range(STEPS + 1)), axes=1,
+             color="c1", width=1.4, size=3.5),
+        Point("w", "b", axes=1),
+        Line(tuple(f"px{j}" for j in range(len(CURVE))), tuple(f"py{j}" for j in range(len(CURVE))),
+             axes=2, width=2.0),
+    )
+    readout = Readout(rows=(
+        ("step", "step"),
+        ("w, b", "w", "b"),
+        ("loss (mean over the 7 examples)", "loss"),
+        ("dL/dw, dL/db at this w, b", "dw", "db"),
+        ("w.grad, b.grad: what the next step uses", "gw", "gb"),
+    ))
+    # The prediction is drawn, not read: three decimals (a fraction of a pixel) keep the page light.
+    decimals = {"step": 0, **{f"py{j}": 3 for j in range(len(CURVE))}}
+    panels = 3
+    figsize = (9.6, 3.1)
+
+    def __init__(self):
+        x = torch.tensor(self.X, dtype=torch.float64)
+        self.lowest = self._train(x, torch.tensor(self.Y, dtype=torch.float64), 5.0, 200, True)
+
+    @staticmethod
+    def _loss(w, b, x, y):
+        """The mean binary cross-entropy of σ(w·x + b) against the labels, as chapter 10 writes it."""
+        return calculus.binary_cross_entropy(torch.sigmoid(w * x + b), y).mean()
+
+    def _run(self, x, y, rate, steps, clear):
+        """The chapter's loop from START: the loss and (w, b) at each step, before its update, and
+        the leaves w and b where it ends (their .grad as the last step left it)."""
+        w, b = _leaf(self.START[0]), _leaf(self.START[1])
+        losses, path = [], []
+        for _ in range(steps):
+            loss = self._loss(w, b, x, y)
+            loss.backward()
+            losses.append(float(loss.detach()))
+            path.append((float(w.detach()), float(b.detach())))
+            with torch.no_grad():
+                w -= rate * w.grad
+                b -= rate * b.grad
+            if clear:
+                w.grad.zero_()
+                b.grad.zero_()
+        return losses, path, w, b
+
+    def _train(self, x, y, rate, steps, clear):
+        """(loss, w, b) after `steps` steps of gradient descent from START (the lowest loss, for the
+        background and the notes, is this with many steps)."""
+        _, _, w, b = self._run(x, y, rate, steps, clear)
+        return float(self._loss(w, b, x, y).detach()), float(w.detach()), float(b.detach())
+
+    def evaluate(self, lr, steps, zero):
+        rate, count, clear = float(lr), int(round(steps)), zero == "yes"
+        x = torch.tensor(self.X, dtype=torch.float64)
+        y = torch.tensor(self.Y, dtype=torch.float64)
+        losses, path, w, b = self._run(x, y, rate, count, clear)
+        # Where it stands: the loss, this point's gradient, and what .grad holds after backward.
+        loss = self._loss(w, b, x, y)
+        dw, db = torch.autograd.grad(loss, (w, b), retain_graph=True)
+        loss.backward()
+        losses.append(float(loss.detach()))
+        path.append((float(w.detach()), float(b.detach())))
+        frame = {"step": count, "w": path[-1][0], "b": path[-1][1], "loss": losses[-1], "dw": float(dw),
+                 "db": float(db), "gw": float(w.grad), "gb": float(b.grad)}
+        for i in range(self.STEPS + 1):
+            reached = i <= count
+            frame[f"t{i}"] = float(i)
+            frame[f"L{i}"] = losses[i] if reached else math.nan
+            frame[f"w{i}"], frame[f"b{i}"] = path[i] if reached else (math.nan, math.nan)
+        with torch.no_grad():
+            curve = torch.sigmoid(w * torch.tensor(self.CURVE, dtype=torch.float64) + b)
+        for j, (px, py) in enumerate(zip(self.CURVE, curve.tolist())):
+            frame[f"px{j}"], frame[f"py{j}"] = px, py
+        frame["note"] = self._note(losses, path, clear)
+        return frame
+
+    def inside(self, w, b):
+        """Whether (w, b) is in the picture of the middle panel."""
+        return self.W_LIMITS[0] <= w <= self.W_LIMITS[1] and self.B_LIMITS[0] <= b <= self.B_LIMITS[1]
+
+    def _note(self, losses, path, clear):
+        """What is happening, in words, from the run's own numbers (few of them, so that the page
+        stores few different sentences)."""
+        count = len(losses) - 1
+        if count == 0:
+            return (f"Step 0: the parameters as they start, w = {self.START[0]:g} and b = {self.START[1]:g}, "
+                    "before any update. Move the steps slider to train.")
+        lowest = self.lowest[0]
+        rises = [i for i in range(1, count + 1) if losses[i] > losses[i - 1] + 1e-12]
+        outside = "" if self.inside(*path[-1]) else " The parameters are now off the picture."
+        if not clear:
+            note = ("The gradients are never cleared: each backward() adds to .grad, so every step "
+                    "subtracts the sum of all the gradients so far, not this step's gradient.")
+            if rises:
+                return (f"{note} The old gradients keep pushing after the minimum is passed: the loss went "
+                        f"up again at step {rises[0]}.{outside}")
+            return f"{note} So far the loss has fallen at every step.{outside}"
+        if rises:
+            return (f"The loss went up at step {rises[0]}: the step jumped across the valley and landed "
+                    "higher on the other side. This learning rate is too large: the loss jumps up and down "
+                    f"instead of settling.{outside}")
+        if losses[-1] - lowest < 1e-3:
+            return (f"The loss is within 0.001 of its lowest value, {lowest:.4f}: the gradient is almost "
+                    "zero there, so the steps have become tiny. Training has converged.")
+        if count == self.STEPS:
+            return (f"The loss fell at every step, but it is still well above its lowest value, "
+                    f"{lowest:.4f}: at this learning rate the steps are too small for {self.STEPS} steps "
+                    "to get there.")
+        return "So far the loss has fallen at every step."
+
+    def draw(self, axes):
+        curve, path, prediction = axes
+        x = torch.tensor(self.X, dtype=torch.float64)
+        y = torch.tensor(self.Y, dtype=torch.float64)
+        lowest, w_best, b_best = self.lowest
+        # The loss over the steps: its range is that of every run whose path stays in the picture.
+        seen = []
+        for rate, _ in self.RATES:
+            for zero in ("yes", "no"):
+                frame = self.frame(lr=rate, steps=self.STEPS, zero=zero)
+                if all(self.inside(frame[f"w{i}"], frame[f"b{i}"]) for i in range(self.STEPS + 1)):
+                    seen += [frame[f"L{i}"] for i in range(self.STEPS + 1)]
+        curve.axhline(lowest, color=color("faint"), linestyle="--", linewidth=1)
+        curve.text(0, lowest - 0.03, f"lowest: {lowest:.3f}", color=color("muted"), fontsize=10, va="top")
+        curve.set_xlim(-1, self.STEPS + 1)
+        curve.set_ylim(0, max(seen) * 1.1)
+        style_axes(curve, "step", "loss")
+        curve.set_title("loss at each step", fontsize=10)
+        # The loss over the (w, b) plane, as contours, with its lowest point.
+        ws = torch.linspace(*self.W_LIMITS, 131, dtype=torch.float64)
+        bs = torch.linspace(*self.B_LIMITS, 91, dtype=torch.float64)
+        grid_w, grid_b = torch.meshgrid(ws, bs, indexing="xy")
+        with torch.no_grad():
+            losses = calculus.binary_cross_entropy(
+                torch.sigmoid(grid_w[..., None] * x + grid_b[..., None]), y).mean(-1)
+        levels = [0.38, 0.45, 0.6, 0.8, 1.1, 1.5, 2.0]
+        lines = path.contour(grid_w.numpy(), grid_b.numpy(), losses.numpy(), levels=levels,
+                             colors=color("faint"), linewidths=0.9)
+        path.clabel(lines, levels[1::2], fontsize=10, colors=color("muted"), fmt="%g")
+        path.plot([w_best], [b_best], "+", color=color("ink"), markersize=9, markeredgewidth=1.6)
+        path.set_xlim(*self.W_LIMITS)
+        path.set_ylim(*self.B_LIMITS)
+        style_axes(path, "w", "b")
+        path.set_title("(w, b) over the loss's contours", fontsize=10)
+        # The prediction over x, with the examples and the best fit.
+        xs = np.array(self.CURVE)
+        prediction.plot(xs, 1 / (1 + np.exp(-(w_best * xs + b_best))), color=color("faint"), linestyle="--",
+                        linewidth=1.4, label="lowest loss")
+        for label, name in ((0.0, "c4"), (1.0, "c5")):
+            chosen = [v for v, t in zip(self.X, self.Y) if t == label]
+            prediction.plot(chosen, [label] * len(chosen), "o", color=color(name), markersize=7,
+                            label=f"y = {label:g}", zorder=6)
+        prediction.set_xlim(xs[0], xs[-1])
+        prediction.set_ylim(-0.1, 1.1)
+        style_axes(prediction, "x", "y_pred = σ(w·x + b)")
+        prediction.set_title("prediction and examples", fontsize=10)
+        prediction.legend(loc="upper left", bbox_to_anchor=(0, 0.9), frameon=False, fontsize=10)
 
 
 # ------------------------------------------------------------------------------------------------

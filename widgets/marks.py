@@ -3,7 +3,8 @@
 A mark here is its spec and nothing else: which channels of a frame (see :mod:`widgets.explorer`)
 it is drawn from, on which axes, in which colour of the palette (:mod:`widgets.theme`), and how
 big. ``widgets/static/figure.js`` draws every kind, in Jupyter and on the website, in the
-background's data coordinates; a mark whose numbers are not finite is not drawn.
+background's data coordinates; a mark whose numbers are not finite is not drawn (a :class:`Line`
+skips those points).
 """
 
 from dataclasses import asdict, dataclass
@@ -73,6 +74,27 @@ class Label(Mark):
     axes: int = 0
     color: str = "label"
     size: float = 10.0
+
+
+@dataclass(frozen=True)
+class Line(Mark):
+    """A polyline through the points (frame[xs[k]], frame[ys[k]]), in order: a curve, a history or
+    a path. A point whose channel is missing from the frame or is not a finite number is skipped,
+    so a line can grow point by point (its later channels NaN until they are reached)."""
+
+    xs: tuple
+    ys: tuple
+    axes: int = 0
+    color: str = "c0"
+    width: float = 1.8
+    size: float = 0.0  # diameter of a dot at each point, in points; 0 for none
+
+    def __post_init__(self):
+        if len(self.xs) != len(self.ys):
+            raise ValueError(f"a Line needs as many x channels as y channels; got {len(self.xs)}"
+                             f" and {len(self.ys)}")
+        object.__setattr__(self, "xs", tuple(self.xs))
+        object.__setattr__(self, "ys", tuple(self.ys))
 
 
 @dataclass(frozen=True)

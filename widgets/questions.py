@@ -45,8 +45,9 @@ class Question:
 
     def __repr__(self):
         letters = "abcdef"
-        lines = [f"Predict: {self.question}"]
-        lines += [f"  ({letters[k]}) {choice}" for k, choice in enumerate(self.choices)]
+        plain = lambda text: text.replace("`", "")  # noqa: E731  (backticks mark code in the page)
+        lines = [f"Predict: {plain(self.question)}"]
+        lines += [f"  ({letters[k]}) {plain(choice)}" for k, choice in enumerate(self.choices)]
         lines.append("Pick one on the page; then run the next cell to see what PyTorch does.")
         return "\n".join(lines)
 
@@ -57,7 +58,7 @@ class Question:
             right = choice == self.right
             labels.append(
                 f'<label data-choice="{k}"{" data-right" if right else ""}>'
-                f'<input type="radio" name="{ident}" value="{k}"> {_inline(choice)}</label>')
+                f'<input type="radio" name="{ident}" value="{k}"><span>{_inline(choice)}</span></label>')
             verdict = "Right:" if right else "Not quite:"
             said.append(f'<p data-choice="{k}"><strong>{verdict}</strong> {_inline(feedback)}</p>')
         return (

@@ -63,6 +63,7 @@ class Number:
     shape: tuple = ()
     rtol: float = RTOL
     atol: float = ATOL
+    none: str = ""  # what to say about None, when the exercise knows why a reader gets it
 
     def expected(self):
         return _as_tensor(self.right()).reshape(self.shape)
@@ -72,18 +73,21 @@ class Number:
 
     def judge(self, answer):
         wanted = "one number" if self.shape == () else f"a tensor of shape {tuple(self.shape)}"
+        if answer is None and self.none:
+            return self.none
         said = _not_a_number(answer, wanted)
         if said:
             return said
-        needs_grad = isinstance(answer, torch.Tensor) and answer.requires_grad
+        needs_grad = _requires_grad(answer)
         value = _as_tensor(answer)
         if value.numel() != math.prod(self.shape) or (value.numel() != 1 and tuple(value.shape) != self.shape):
             got = "one number" if value.numel() == 1 else f"a tensor of shape {tuple(value.shape)}"
             return f"expected {wanted}, got {got}."
         value = value.reshape(self.shape)
         if value.isnan().any():
-            return ("your answer contains NaN (not a number). A NaN comes from 0/0, inf − inf or "
-                    "the log of a negative number in the code that produced it: find that line.")
+            return ("your answer contains NaN (not a number). A NaN comes from 0/0, inf − inf, "
+                    "inf · 0 or the log of a negative number in the code that produced it: find "
+                    "that line.")
         if value.isinf().any():
             return "your answer contains inf: something in the code that produced it overflowed."
         right = self.expected()
@@ -164,7 +168,7 @@ def _not_a_number(answer, wanted):
         return ("got None. Did you read the .grad of a tensor that has none (a non-leaf tensor, or "
                 "before backward()), or assign the result of a function that only prints?")
     if isinstance(answer, str):
-        return f"got the text {_shown(answer)}: answer with {wanted} (a number such as 3.5, not a string)."
+        return f"got the text {_shown(answer)}: answer with a number, not a string (3.5, not '3.5')."
     if isinstance(answer, (bool, np.bool_)):
         return f"got {answer}: this exercise wants {wanted}, not True or False."
     if isinstance(answer, torch.Tensor):
@@ -177,18 +181,34 @@ def _not_a_number(answer, wanted):
         return f"got a complex number: this exercise wants {wanted}, real."
     if isinstance(answer, (numbers.Number, np.ndarray, list, tuple)):
         try:
-            np.asarray(answer, dtype=float)
+            np.asarray(_detached(answer), dtype=float)
         except (TypeError, ValueError):
             return f"got {_shown(answer)}, which is not made of real numbers: this exercise wants {wanted}."
         return None
     return f"got an object of type {type(answer).__name__}: this exercise wants {wanted}."
 
 
+def _detached(value):
+    """`value` with every tensor in it (in lists and tuples too) as plain numbers."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().to(torch.float64).numpy()
+    if isinstance(value, (list, tuple)):
+        return [_detached(v) for v in value]
+    return value
+
+
+def _requires_grad(value):
+    """Whether `value` is, or holds, a tensor that still requires grad."""
+    if isinstance(value, (list, tuple)):
+        return any(_requires_grad(v) for v in value)
+    return isinstance(value, torch.Tensor) and value.requires_grad
+
+
 def _as_tensor(value):
     """Any real number, list or tensor as a float64 tensor with no graph."""
     if isinstance(value, torch.Tensor):
         return value.detach().to(torch.float64)
-    return torch.as_tensor(np.asarray(value, dtype=float), dtype=torch.float64)
+    return torch.as_tensor(np.asarray(_detached(value), dtype=float), dtype=torch.float64)
 
 
 def exercise(name):

@@ -4,7 +4,7 @@
 // move (matplotlib's SVG). This module draws everything else, in both views:
 //   - the controls, and every rule about them: clamping typed values, snapping to the values the
 //     page has, the notes that say so, the counter's limit;
-//   - the marks (points, tangents, bars, a history, text labels) in the background's data
+//   - the marks (points, tangents, bars, lines, a history, text labels) in the background's data
 //     coordinates, and the readout's numbers.
 // Frames come from a frame source:
 //   - on the website, the table of frames computed in advance over the controls' grid and packed
@@ -208,6 +208,21 @@ function marks(m, g, ax, history) {
       const points = history.values.map((v, k) => [X(k), Y(v)]);
       line.setAttribute("points", points.map((p) => p.join(",")).join(" "));
       dots.replaceChildren(...points.map(([cx, cy]) => element("svg:circle", { cx, cy, r: m.size / 2 })));
+    };
+  }
+  if (m.kind === "line") {
+    // A polyline through the finite points, in order (a curve, a history, a path), with a dot at
+    // each point if the mark asks for them.
+    const line = element("svg:polyline", {
+      class: "agi-line",
+      style: `fill: none; stroke: ${paint}; stroke-width: ${m.width}; stroke-linejoin: round; stroke-linecap: round`,
+    }, g);
+    const dots = m.size > 0 ? element("svg:g", { class: "agi-line-dots", style: `fill: ${paint}` }, g) : null;
+    return (f) => {
+      const points = [];
+      m.xs.forEach((x, k) => { if (finite(f[x], f[m.ys[k]])) points.push([X(f[x]), Y(f[m.ys[k]])]); });
+      line.setAttribute("points", points.map((p) => p.join(",")).join(" "));
+      dots?.replaceChildren(...points.map(([cx, cy]) => element("svg:circle", { cx, cy, r: m.size / 2 })));
     };
   }
   if (m.kind === "label") {
