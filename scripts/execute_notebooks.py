@@ -8,15 +8,39 @@ bottom in a fresh kernel of the current environment, from its own folder, as nbv
 the metadata is cleaned so that a re-run changes nothing but real outputs: no timings, no widget
 state (the site shows each figure's text/html; Jupyter rebuilds widgets when the cell runs), no
 machine-specific kernel details.
+
+Before running a chapter, its second cell is made the install cell (INSTALL_CELL), with the
+repository URL from _config.yml. After running it, the chapter's row of the status page
+(status.md) is rewritten: how long it took, the torch it ran with, and a fingerprint of what was
+stored (sources and outputs), which tests/test_status.py compares with the notebook as committed.
+Rows of chapters not executed in this run stay as they were.
 """
 
+import hashlib
+import importlib.metadata
+import json
+import platform
 import sys
+import time
 from pathlib import Path
 
 import nbformat
+import yaml
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+STATUS = ROOT / "status.md"
+#: The first line of the install cell, which marks it.
+INSTALL_MARK = "# Running this chapter on its own"
+INSTALL_CELL = """\
+# Running this chapter on its own (downloaded, or in Colab)? It imports the book's
+# `widgets` package: this cell installs it from the book's repository when it is
+# missing, and does nothing where it is there already (the book's environment, Binder).
+BOOK = "git+{url}"
+try:
+    import widgets  # noqa: F401
+except ModuleNotFoundError:
+    %pip install -q {{BOOK}}"""
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEPT = ("tags",)
 HIDDEN_INPUT = {"remove-input", "hide-input"}
@@ -40,8 +64,43 @@ def clean(nb):
     return nb
 
 
+def repository_url():
+    """The book's repository, as _config.yml sets it once (`repository: url`)."""
+    return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"].rstrip("/")
+
+
+def install_cell():
+    """The chapter's second cell: installs the book's package when a chapter runs on its own.
+    Removed from the website (`remove-cell`): there is no kernel there, and the .ipynb the page
+    offers for download is the notebook itself, with this cell in it."""
+    cell = nbformat.v4.new_code_cell(INSTALL_CELL.format(url=repository_url()))
+    cell.metadata["tags"] = ["remove-cell"]
+    return cell
+
+
+def with_install_cell(nb):
+    """Put the install cell right after the chapter's title, or bring the one there up to date."""
+    if len(nb.cells) > 1 and nb.cells[1].source.startswith(INSTALL_MARK):
+        nb.cells[1] = install_cell()
+    else:
+        nb.cells.insert(1, install_cell())
+    return nb
+
+
+def fingerprint(nb):
+    """A hash of a notebook's cells as stored: their kinds, tags, sources and outputs."""
+    cells = [
+        {"type": c.cell_type, "tags": c.metadata.get("tags", []), "source": c.source,
+         "outputs": c.get("outputs", [])}
+        for c in nb.cells
+    ]
+    return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
+
+
 def execute(path):
-    nb = nbformat.read(path, as_version=4)
+    """Run the chapter at `path` and store it: its row of the status page, as a dict."""
+    nb = with_install_cell(nbformat.read(path, as_version=4))
+    start = time.perf_counter()
     NotebookClient(
         nb,
         kernel_name="python3",
@@ -50,14 +109,64 @@ def execute(path):
         store_widget_state=False,
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
+    seconds = time.perf_counter() - start
     nbformat.write(clean(nb), path)
+    # Read back what was written, so the fingerprint is that of the file as committed.
+    return {
+        "seconds": round(seconds, 1),
+        # The kernel is this environment's Python (the `python3` kernel of .venv).
+        "torch": importlib.metadata.version("torch"),
+        "python": platform.python_version(),
+        "fingerprint": fingerprint(nbformat.read(path, as_version=4)),
+    }
+
+
+def read_status():
+    """The rows of status.md, from its front matter: {chapter stem: row}."""
+    if not STATUS.exists():
+        return {}
+    _, front, _ = STATUS.read_text().split("---\n", 2)
+    return yaml.safe_load(front)["chapters"] or {}
+
+
+def write_status(rows):
+    chapters = sorted((ROOT / "chapters").glob("*.ipynb"))
+    rows = {p.stem: rows[p.stem] for p in chapters if p.stem in rows}
+    front = yaml.safe_dump({"chapters": rows}, sort_keys=True, width=200)
+    table = "\n".join(
+        f"| {int(stem[:2])} | {{doc}}`chapters/{stem}` | {row['seconds']:.1f} s | "
+        f"{row['torch']} | {row['python']} |"
+        for stem, row in rows.items()
+    )
+    STATUS.write_text(STATUS_PAGE.format(front=front, table=table))
+
+
+STATUS_PAGE = """\
+---
+# Written by scripts/execute_notebooks.py each time it executes chapters: not by hand.
+{front}---
+
+# Status of the chapters
+
+Every output in this book comes from running its chapter, top to bottom, in a fresh kernel. The
+table is written by the same run that stores a chapter's outputs (`scripts/execute_notebooks.py`,
+see the repository's README): how long the chapter took to run, and the versions of PyTorch and
+Python it ran with. The book's tests run every chapter again and compare each output with the one
+stored, so the outputs on these pages are what that version of PyTorch prints today.
+
+| No. | Chapter | Run in | PyTorch | Python |
+|--:|:--|--:|:--|:--|
+{table}
+"""
 
 
 def main(args):
     paths = [Path(a).resolve() for a in args] or sorted((ROOT / "chapters").glob("*.ipynb"))
+    rows = read_status()
     for path in paths:
         print(f"executing {path.relative_to(ROOT)}", flush=True)
-        execute(path)
+        rows[path.stem] = execute(path)
+        write_status(rows)  # after each chapter, so an interrupted run keeps what it did
 
 
 if __name__ == "__main__":

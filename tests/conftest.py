@@ -103,11 +103,13 @@ class Page:
         self.page.on("requestfailed", lambda request: self.failed.append(request.url))
         self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
         self.blocked = only_local(self.page, site)
+        # Equations are rendered when the site is built (KaTeX), so the page is complete at load;
+        # the site's index.html sends the reader on to the landing page: wait until it has.
         self.page.goto(site + path, wait_until="load")
         if context.get("java_script_enabled", True):
-            # MathJax typesets after load; wait until it has finished (pages without math have it too).
-            self.page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-            self.page.evaluate("() => MathJax.startup.promise")
+            self.page.wait_for_function(
+                "() => document.readyState === 'complete' && !document.querySelector('meta[http-equiv=refresh]')"
+            )
 
     def screenshot(self, name, full_page=True):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

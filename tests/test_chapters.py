@@ -7,6 +7,7 @@ nothing machine-specific.
 """
 
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -46,16 +47,19 @@ def code_cells(stem):
 
 def test_the_table_of_contents_lists_every_chapter_once_in_four_parts():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    *parts, about = toc["parts"]
+    files = [c["file"] for part in parts for c in part["chapters"]]
     assert files == [f"chapters/{path.stem}" for path in CHAPTERS]
     assert len(files) == 10
-    assert [part["caption"] for part in toc["parts"]] == [
+    assert [part["caption"] for part in parts] == [
         "Foundations",
         "A single neuron",
         "Working with gradients",
         "Training",
     ]
-    assert all(part["numbered"] for part in toc["parts"])
+    assert all(part["numbered"] for part in parts)
+    # Then, unnumbered, the page that says what each chapter was last run with.
+    assert about == {"caption": "About this book", "chapters": [{"file": "status"}]}
 
 
 @pytest.mark.parametrize("stem, source, expected", CELLS, ids=[f"{c[0][:2]}-{i}" for i, c in enumerate(CELLS)])
@@ -165,3 +169,56 @@ def test_chapter_10_optimizer_takes_the_same_steps_as_the_loop_and_the_chapter_s
         "True True",
     ]
 
+
+
+def install_cell(path):
+    """The chapter's second cell, which installs the book's package when the chapter runs alone."""
+    cell = nbformat.read(path, as_version=4).cells[1]
+    assert cell.cell_type == "code" and cell.source.startswith("# Running this chapter on its own"), (
+        "the second cell installs the book's package: run scripts/execute_notebooks.py")
+    return cell
+
+
+def run_install_cell(cell, widgets_installed):
+    """Run the cell's code as IPython would (its `%pip` turned into a magic call), with or without
+    `widgets` importable: the magics it calls."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    calls = []
+
+    class Shell:
+        def run_line_magic(self, name, line):
+            calls.append((name, line))
+
+    saved = sys.modules.get("widgets")
+    if not widgets_installed:
+        sys.modules["widgets"] = None  # `import widgets` raises ModuleNotFoundError
+    try:
+        namespace = {"get_ipython": Shell}
+        exec(TransformerManager().transform_cell(cell.source), namespace)
+    finally:
+        if saved is not None:
+            sys.modules["widgets"] = saved
+        else:
+            sys.modules.pop("widgets", None)
+    return calls, namespace
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_opened_alone_installs_the_book_package_and_otherwise_does_nothing(path):
+    cell = install_cell(path)
+    # On the website there is no kernel to run it; the .ipynb offered for download keeps it.
+    assert cell.metadata.get("tags") == ["remove-cell"]
+    # Where the package is installed (here, as in the book's environment and on Binder), the
+    # cell installs nothing and prints nothing: nbval runs it with every chapter.
+    assert cell.execution_count == 1 and cell.outputs == []
+    calls, _ = run_install_cell(cell, widgets_installed=True)
+    assert calls == []
+    # Where it is missing (a downloaded chapter, Colab), it installs the package from the
+    # repository that _config.yml names, which the launch buttons open too.
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"].rstrip("/")
+    calls, namespace = run_install_cell(cell, widgets_installed=False)
+    assert calls == [("pip", "install -q {BOOK}")] and namespace["BOOK"] == f"git+{url}"
+    # The repository is installable with pip: a package with its dependencies declared.
+    project = (ROOT / "pyproject.toml").read_text()
+    assert 'name = "autograd-interactively"' in project and '"widgets"' in project

@@ -7,6 +7,7 @@ Screenshots of every figure before and after are saved in _build/screenshots/.
 """
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -473,6 +474,46 @@ def test_the_figure_follows_the_readers_light_or_dark_theme(open_page, scheme, e
                    card: getComputedStyle(el.parentElement).backgroundColor})""")
     assert {k: colours[k] for k in expected} == expected
     figure.screenshot(f"05-{scheme}")
+
+
+def luminance(colour):
+    """Relative luminance (0 black, 1 white) of a CSS rgb()/rgba() colour."""
+    r, g, b = (int(c) / 255 for c in re.findall(r"[\d.]+", colour)[:3])
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_figure_and_question_is_drawn_in_the_readers_theme(open_page, name, scheme):
+    """Every figure's text, axes, readout, controls and graph boxes, and every predict question, in
+    colours of the reader's theme: dark ink on the light page and light ink on the dark one, each
+    far from the page's own background."""
+    page = open_page(f"chapters/{name}.html", color_scheme=scheme).page
+    assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
+    background = luminance(page.evaluate("() => getComputedStyle(document.body).backgroundColor"))
+    assert (background > 0.8) if scheme == "light" else (background < 0.05)
+    for index in range(page.locator(".agi-figure").count()):
+        Figure(page, index)  # drawn by its script
+    inks = page.evaluate("""() => {
+        const ink = [];
+        const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+        for (const fig of document.querySelectorAll('.agi-figure, fieldset.agi-question')) {
+            const where = fig.closest('.cell')?.querySelector('.agi-figure, fieldset')?.className || fig.className;
+            for (const el of fig.querySelectorAll('svg text, .agi-readout, .agi-controls label, .agi-note, legend, label, p'))
+                if (visible(el) && el.textContent.trim())
+                    ink.push([where + ' ' + el.tagName + ' ' + el.textContent.trim().slice(0, 30),
+                              el.tagName.toLowerCase() === 'text' ? getComputedStyle(el).fill : getComputedStyle(el).color]);
+            for (const el of fig.querySelectorAll('.agi-background path[stroke], .agi-background line'))
+                if (visible(el) && getComputedStyle(el).stroke !== 'none')
+                    ink.push([where + ' axis', getComputedStyle(el).stroke]);
+        }
+        return ink;
+    }""")
+    assert inks, "no figure text found"
+    wrong = [(what, colour) for what, colour in inks
+             if not colour.startswith("rgb") or abs(luminance(colour) - background) < 0.3]
+    assert wrong == [], f"{len(wrong)} of {len(inks)} marks are hard to see in the {scheme} theme"
 
 
 def test_the_scripts_rules_are_pythons(browser):

@@ -21,10 +21,16 @@ def test_site_builds_with_no_warnings(build):
         assert (build.html / page).is_file(), page
 
 
-def test_site_serves_mathjax_itself(build):
+def test_site_ships_no_math_engine(build):
+    # Equations are rendered to HTML and MathML when the site is built: no MathJax or KaTeX script is
+    # sent to the reader, only KaTeX's stylesheet and fonts, from the site itself.
     html = (build.html / "chapters/04-the-chain-rule.html").read_text()
-    assert "_static/mathjax/tex-chtml.js" in html
-    assert (build.html / "_static/mathjax/tex-chtml.js").is_file()
+    scripts = " ".join(re.findall(r"<script[^>]*>", html)).lower()
+    assert "mathjax" not in scripts and "katex" not in scripts and "auto-render" not in scripts
+    assert "_static/katex/katex.min.css" in html
+    css = (build.html / "_static/katex/katex.min.css").read_text()
+    for font in set(re.findall(r"url\((fonts/[^)]+\.woff2)\)", css)):
+        assert (build.html / "_static/katex" / font).is_file(), font
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -41,17 +47,36 @@ def test_landing_page_navigates_by_parts(open_page):
     assert page.title().startswith("Autograd, Interactively")
     nav = page.locator("nav.bd-docs-nav")
     captions = [c.strip() for c in nav.locator("p.caption").all_inner_texts()]
-    assert captions == ["Foundations", "A single neuron", "Working with gradients", "Training"]
+    assert captions == ["Foundations", "A single neuron", "Working with gradients", "Training",
+                        "About this book"]
     links = [t.strip() for t in nav.locator("a.reference.internal").all_inner_texts()]
     assert [link.split(".")[0] for link in links if link[0].isdigit()] == [str(i) for i in range(1, 11)]
+    assert links[-1] == "Status of the chapters", "the status page comes last, unnumbered"
 
 
 @pytest.mark.parametrize("chapter", ["chapters/04-the-chain-rule", "chapters/05-a-neuron-by-hand"])
 def test_equations_are_typeset(open_page, chapter):
     page = open_page(f"{chapter}.html").page
-    assert page.locator("mjx-container").count() >= 3
-    assert page.locator("mjx-merror").count() == 0, "MathJax could not parse an equation"
-    assert page.locator("text=$$").count() == 0
+    assert page.locator(".katex-display").count() >= 3, "display equations rendered by KaTeX"
+    assert page.locator("span.math .katex").count() >= 10, "inline math rendered by KaTeX"
+    assert page.locator(".katex-error").count() == 0, "KaTeX could not parse an equation"
+    text = page.locator("article").inner_text()
+    assert "$$" not in text and "\\(" not in text and "\\frac" not in text, "raw TeX on the page"
+    # Each equation carries MathML for screen readers, and its fonts come from the site.
+    assert page.locator(".katex-display math annotation[encoding='application/x-tex']").count() >= 3
+    fonts = page.evaluate("() => [...document.fonts].filter(f => f.family.startsWith('KaTeX') && f.status == 'loaded').length")
+    assert fonts >= 2, "KaTeX's fonts did not load"
+
+
+def test_equations_render_from_disk(browser, build):
+    # A downloaded copy of the site, opened from file://: the equations and their fonts are there.
+    page = browser.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page.goto((build.html / "chapters/05-a-neuron-by-hand.html").as_uri(), wait_until="load")
+    page.evaluate("() => document.fonts.ready")
+    assert page.locator(".katex-display").count() >= 3
+    assert page.evaluate("() => [...document.fonts].some(f => f.family === 'KaTeX_Main' && f.status === 'loaded')")
+    page.close()
 
 
 def test_chapter_4_shows_the_non_leaf_warning_as_a_message(open_page):

@@ -1,0 +1,105 @@
+"""Every page of the site, audited as a reader meets it: axe-core, in light and dark, and chapter 4's
+weight, layout shift and render-blocking scripts (the measures Lighthouse scores, taken here).
+
+axe-core is the npm package pinned in package.json (`bash scripts/setup` installs it); its script is
+injected from node_modules, never fetched.
+"""
+
+import re
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_site import PAGES
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHAPTER_4 = "chapters/04-the-chain-rule.html"
+#: Chapter 4 with all its figures, uncompressed (a plain static server sends no gzip).
+BUDGET_BYTES = 1500 * 1024
+
+
+def axe(page):
+    """axe-core's violations on the page, with the serious and critical ones first."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `bash scripts/setup`")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+
+
+def describe(violations):
+    return "\n".join(
+        f"{v['impact']} {v['id']}: {v['help']}\n" + "\n".join(f"    {n['target']} {n['failureSummary'][:200]}" for n in v["nodes"][:5])
+        for v in violations
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_or_critical_accessibility_violation(open_page, path, scheme):
+    opened = open_page(path, color_scheme=scheme)
+    page = opened.page
+    assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
+    # Audit the page as drawn: figures drawn by their script, fonts loaded, and every exercise's
+    # hint and solution open, so what they hide is audited too.
+    page.wait_for_function("() => [...document.querySelectorAll('.agi-figure')].every(f => f.dataset.ready === 'true')")
+    page.evaluate("""async () => {
+        document.querySelectorAll('details').forEach(d => d.open = true);
+        await document.fonts.ready;
+        await new Promise(r => requestAnimationFrame(() => setTimeout(r, 300)));
+    }""")
+    violations = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
+    assert violations == [], describe(violations)
+    assert opened.errors == [] and opened.failed == [] and opened.blocked == []
+    opened.screenshot(f"{path.replace('/', '-').removesuffix('.html')}-{scheme}", full_page=False)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_describes_itself_and_has_an_icon(build, path):
+    html = (build.html / path).read_text()
+    refresh = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', html, re.I)
+    if refresh:  # the site's index.html only sends the reader on to the landing page
+        path = refresh.group(1)
+        html = (build.html / path).read_text()
+    description = re.search(r'<meta name="description" content="([^"]+)"', html)
+    assert description and len(description.group(1)) >= 40, "no meta description"
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', html)
+    assert icon and (build.html / path).parent.joinpath(icon.group(1)).resolve().is_file()
+
+
+def test_chapter_4_is_light_stable_and_paints_without_waiting_for_scripts(open_page):
+    opened = open_page(CHAPTER_4)
+    page = opened.page
+    # Scroll through, so that anything loaded on demand is loaded and any late shift is seen.
+    page.evaluate("""async () => {
+        for (let y = 0; y < document.body.scrollHeight; y += 600) {
+            window.scrollTo(0, y); await new Promise(r => requestAnimationFrame(() => setTimeout(r, 20)));
+        }
+        window.scrollTo(0, 0); await new Promise(r => setTimeout(r, 500));
+    }""")
+    measures = page.evaluate("""() => new Promise(resolve => {
+        let cls = 0;
+        new PerformanceObserver(list => {
+            for (const e of list.getEntries()) if (!e.hadRecentInput) cls += e.value;
+        }).observe({type: 'layout-shift', buffered: true});
+        setTimeout(() => {
+            const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+            resolve({
+                cls,
+                bytes: entries.reduce((sum, e) => sum + e.decodedBodySize, 0),
+                urls: entries.map(e => e.name),
+                blocking: [...document.head.querySelectorAll('script[src]')]
+                    .filter(s => !s.defer && !s.async && s.type !== 'module').map(s => s.src),
+            });
+        }, 300);
+    })""")
+    assert opened.errors == [] and opened.failed == []
+    assert measures["bytes"] <= BUDGET_BYTES, f"{measures['bytes'] / 1024:.0f} KiB"
+    assert measures["cls"] < 0.05, f"cumulative layout shift {measures['cls']:.3f}"
+    assert measures["blocking"] == [], "scripts that hold up the first paint"
+    assert not [u for u in measures["urls"] if re.search(r"fontawesome\.js|mathjax|katex(\.min)?\.js", u, re.I)]
+    # The icons the theme's header draws still show, from its web font.
+    assert page.evaluate("() => document.fonts.check('900 16px \"Font Awesome 6 Free\"')")
+    icon = page.locator(".theme-switch-button i.theme-switch:visible")
+    assert icon.count() == 1
+    assert icon.evaluate("el => getComputedStyle(el, '::before').content") not in ("none", "normal", '""')
+    opened.screenshot("04-light")
