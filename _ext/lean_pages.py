@@ -89,8 +89,9 @@ def _copy_katex(app, exception):
 def _start_katex_server(cls, rundir, timeout):
     """sphinxcontrib.katex.KaTeXServer.start_server_process, retrying a refused connection."""
     socket_path = rundir / "katex.sock"
-    process = subprocess.Popen(cls.build_command(socket=socket_path), stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, cwd=rundir)
+    process = subprocess.Popen(
+        cls.build_command(socket=socket_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=rundir
+    )
     deadline = time.monotonic() + timeout
     while True:
         if socket_path.is_socket():

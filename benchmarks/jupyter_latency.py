@@ -44,8 +44,15 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--disable-quic", "--no-first-run"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 NODELAY = """
 from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
 _open = KernelWebsocketHandler.open
@@ -76,12 +83,23 @@ class Server:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-             "--ServerApp.token=", "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={folder}",
-             "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
-             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**__import__("os").environ,
-                                                                      "JUPYTER_CONFIG_DIR": self.config})
+            [
+                str(Path(sys.executable).parent / "jupyter-lab"),
+                "--no-browser",
+                "--ip=127.0.0.1",
+                f"--port={port}",
+                "--ServerApp.token=",
+                "--ServerApp.password=",
+                "--allow-root",
+                f"--ServerApp.root_dir={folder}",
+                "--LabApp.expose_app_in_browser=True",
+                "--LabApp.news_url=",
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**__import__("os").environ, "JUPYTER_CONFIG_DIR": self.config},
+        )
         self.url = f"http://127.0.0.1:{port}/"
         for _ in range(120):
             try:
@@ -101,18 +119,28 @@ def open_figure(browser, server, chapter, scale, workspace):
     context = browser.new_context(viewport={"width": 1300, "height": 1000}, device_scale_factor=scale)
     page = context.new_page()
     frames = []
-    page.on("websocket", lambda ws: (ws.on("framesent", lambda p: frames.append(("sent", p))),
-                                     ws.on("framereceived", lambda p: frames.append(("received", p)))))
+    page.on(
+        "websocket",
+        lambda ws: (
+            ws.on("framesent", lambda p: frames.append(("sent", p))),
+            ws.on("framereceived", lambda p: frames.append(("received", p))),
+        ),
+    )
     page.goto(f"{server.url}lab/workspaces/{workspace}/tree/{chapter}")
-    page.wait_for_function("name => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-                           " return w && w.context && w.context.path.endsWith(name); }", arg=chapter, timeout=120_000)
+    page.wait_for_function(
+        "name => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " return w && w.context && w.context.path.endsWith(name); }",
+        arg=chapter,
+        timeout=120_000,
+    )
     page.evaluate("""async () => { const app = window.jupyterapp;
         await app.shell.currentWidget.sessionContext.ready;
         await app.commands.execute('notebook:run-all-cells'); }""")
     figure = page.locator(".agi-figure[data-ready]").first
     figure.wait_for(state="attached", timeout=120_000)
-    page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
-                           timeout=120_000)
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'", timeout=120_000
+    )
     figure.evaluate("el => el.scrollIntoView({block: 'center'})")
     figure.evaluate(LISTEN)
     return context, page, figure, frames
@@ -136,8 +164,11 @@ def drive(page, figure, kind, count, pause):
     time.sleep(0.3)
     drawn = page.evaluate("() => window.drawn")
     assert len(drawn) == count, f"{kind}: {len(drawn)} of {count} updates drawn"
-    return ([d["at"] - d["input"] for d in drawn], [d["painted"] - d["input"] for d in drawn if "painted" in d],
-            {d["from"] for d in drawn})
+    return (
+        [d["at"] - d["input"] for d in drawn],
+        [d["painted"] - d["input"] for d in drawn if "painted" in d],
+        {d["from"] for d in drawn},
+    )
 
 
 def rapid(page, figure):
@@ -186,8 +217,9 @@ def main(argv=None):
             server = Server(folder, nodelay=nodelay)
             try:
                 for scale in (1, 2):
-                    context, page, figure, frames = open_figure(browser, server, args.chapter, scale,
-                                                                f"bench{int(nodelay)}{scale}")
+                    context, page, figure, frames = open_figure(
+                        browser, server, args.chapter, scale, f"bench{int(nodelay)}{scale}"
+                    )
                     drive(page, figure, "slider", 5, 0.05)  # warm-up
                     result = {"scale": scale, "nodelay": nodelay}
                     if not nodelay:
@@ -205,11 +237,15 @@ def main(argv=None):
         browser.close()
     shutil.rmtree(folder)
 
-    print(f"{args.chapter} in JupyterLab, headless Chromium; {args.count} updates per row; ms from the "
-          "control's event to the redrawn marks (to the next frame after it)\n")
-    print("| device pixel ratio | slider (frames from the table) | kernel, updates 200 ms apart | kernel, 50 ms apart "
-          "| kernel, 50 ms apart, TCP_NODELAY | websocket bytes per kernel update: whole messages / traits' JSON "
-          "| rapid drag: 120 key presses → frames drawn, last one right |")
+    print(
+        f"{args.chapter} in JupyterLab, headless Chromium; {args.count} updates per row; ms from the "
+        "control's event to the redrawn marks (to the next frame after it)\n"
+    )
+    print(
+        "| device pixel ratio | slider (frames from the table) | kernel, updates 200 ms apart | kernel, 50 ms apart "
+        "| kernel, 50 ms apart, TCP_NODELAY | websocket bytes per kernel update: whole messages / traits' JSON "
+        "| rapid drag: 120 key presses → frames drawn, last one right |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for scale in (1, 2):
         stock = next(r for r in rows if r["scale"] == scale and not r["nodelay"])
@@ -220,9 +256,11 @@ def main(argv=None):
             return f"{d_med:.1f} / {d_p95:.1f} ({p_med:.1f} / {p95:.1f})"
 
         drawn, right = stock["rapid"]
-        print(f"| {scale} | {cell(stock['slider'])} | {cell(stock['typed'])} | {cell(stock['fast'])} | "
-              f"{cell(nodelay['fast'])} | {stock['bytes'][0]:.0f} / {stock['bytes'][1]:.0f} | "
-              f"{drawn}, {'yes' if right else 'NO'} |")
+        print(
+            f"| {scale} | {cell(stock['slider'])} | {cell(stock['typed'])} | {cell(stock['fast'])} | "
+            f"{cell(nodelay['fast'])} | {stock['bytes'][0]:.0f} / {stock['bytes'][1]:.0f} | "
+            f"{drawn}, {'yes' if right else 'NO'} |"
+        )
         assert stock["slider"][2] == {"table"} and stock["typed"][2] == {"kernel"}, "sources as intended"
     print("\nEach cell: median / p95 to the redrawn marks (median / p95 to the next frame after them).")
 

@@ -54,10 +54,13 @@ def chapter_figures():
 
     # The labels of the older benchmark, so that --compare-with can pair the rows.
     return [
-        ("ch3 explore(x²)",
-         lambda: explore(lambda x: x**2, start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x"), "x"),
+        (
+            "ch3 explore(x²)",
+            lambda: explore(lambda x: x**2, start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x"),
+            "x",
+        ),
         ("ch4 ChainExplorer(sin(x²))", lambda: ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0), "x"),
-        ("ch4 explore(exp(−x²))", lambda: explore(lambda x: torch.exp(-x**2), formula="exp(−x²)"), "x"),
+        ("ch4 explore(exp(−x²))", lambda: explore(lambda x: torch.exp(-(x**2)), formula="exp(−x²)"), "x"),
         ("ch5/6 NeuronExplorer (x)", NeuronExplorer, "x"),
         ("ch7 MeanOfSquaresExplorer (x0)", lambda: MeanOfSquaresExplorer(start=(1.0, 2.0, 3.0)), "x0"),
         ("ch8 AccumulationExplorer (clicks)", AccumulationExplorer, "count"),
@@ -78,8 +81,9 @@ def requests(explorer, name, count):
         values = control.grid
     stride = max(1, len(values) // 30)
     path = values[::stride] + values[::stride][-2:0:-1]
-    return [{"view": "bench", "seq": i + 1, "values": {**explorer.start, name: path[i % len(path)]}}
-            for i in range(count)]
+    return [
+        {"view": "bench", "seq": i + 1, "values": {**explorer.start, name: path[i % len(path)]}} for i in range(count)
+    ]
 
 
 def measure(make, name, steps):
@@ -107,8 +111,20 @@ def measure(make, name, steps):
 def older(folder, steps):
     """{label: (median, p90) ms, PNG kB} from an older copy's benchmark, run now."""
     result = subprocess.run(
-        [sys.executable, f"{folder}/benchmarks/live_update.py", "--widgets", folder, "--naive-steps", "0",
-         "--steps", str(steps)], capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            f"{folder}/benchmarks/live_update.py",
+            "--widgets",
+            folder,
+            "--naive-steps",
+            "0",
+            "--steps",
+            str(steps),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows = {}
     for line in result.stdout.splitlines():
         match = re.match(r"\| (.+?) \| ([\d.]+) / ([\d.]+) \| .*\| ([\d.]+) kB /", line)
@@ -134,12 +150,16 @@ def main(argv=None):
     results = [(label, measure(make, name, args.steps)) for label, make, name in chapter_figures()]
     total = time.perf_counter() - started
     print(f"widgets: {widgets.__file__}")
-    print(f"Python {sys.version.split()[0]}, torch {torch.__version__} ({torch.get_num_threads()} threads), "
-          f"anywidget {anywidget.__version__}; {args.steps} timed steps per figure after {WARMUP} warm-up; "
-          f"{total:.0f} s\n")
+    print(
+        f"Python {sys.version.split()[0]}, torch {torch.__version__} ({torch.get_num_threads()} threads), "
+        f"anywidget {anywidget.__version__}; {args.steps} timed steps per figure after {WARMUP} warm-up; "
+        f"{total:.0f} s\n"
+    )
     if old:
-        print("| figure | kernel update now, median / p95 (ms) | the older live view, median / p90 (ms) "
-              "| speed-up (medians) | bytes per update: now / older |")
+        print(
+            "| figure | kernel update now, median / p95 (ms) | the older live view, median / p90 (ms) "
+            "| speed-up (medians) | bytes per update: now / older |"
+        )
         print("|---|---:|---:|---:|---:|")
     else:
         print("| figure | kernel update, median / p95 (ms) | bytes per update |")
@@ -148,15 +168,19 @@ def main(argv=None):
         median, p95 = summary(result["times"])
         if old:
             o_median, o_p90, o_kb = old[label]
-            print(f"| {label} | {median:.2f} / {p95:.2f} | {o_median:.1f} / {o_p90:.1f} | "
-                  f"{o_median / median:.0f}× | {result['bytes']:.0f} B / {o_kb * 1000:.0f} B (PNG) |")
+            print(
+                f"| {label} | {median:.2f} / {p95:.2f} | {o_median:.1f} / {o_p90:.1f} | "
+                f"{o_median / median:.0f}× | {result['bytes']:.0f} B / {o_kb * 1000:.0f} B (PNG) |"
+            )
         else:
             print(f"| {label} | {median:.2f} / {p95:.2f} | {result['bytes']:.0f} B |")
     print("\nGoals: median ≤ 2 ms; at least 4× faster than the older live view; ≤ 1 KB per update")
     for label, result in results:
         median = summary(result["times"])[0]
-        goals = [f"≤ 2 ms: {'met' if median <= 2 else 'NOT met'} ({median:.2f} ms)",
-                 f"≤ 1 KB: {'met' if result['bytes'] <= 1000 else 'NOT met'} ({result['bytes']:.0f} B)"]
+        goals = [
+            f"≤ 2 ms: {'met' if median <= 2 else 'NOT met'} ({median:.2f} ms)",
+            f"≤ 1 KB: {'met' if result['bytes'] <= 1000 else 'NOT met'} ({result['bytes']:.0f} B)",
+        ]
         if label in old:
             speed = old[label][0] / median
             goals.append(f"4× faster: {'met' if speed >= 4 else 'NOT met'} ({speed:.0f}×)")

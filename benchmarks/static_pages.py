@@ -36,9 +36,22 @@ STEP = """range => {
 
 def main():
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
-                        "--path-output", out, "-W", "-n", "-q"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "jupyter-book"),
+                "build",
+                str(ROOT),
+                "--path-output",
+                out,
+                "-W",
+                "-n",
+                "-q",
+            ],
+            check=True,
+            capture_output=True,
+        )
         html = Path(out) / "_build" / "html"
+
         class Quiet(http.server.SimpleHTTPRequestHandler):
             def log_message(self, *args):
                 pass
@@ -64,7 +77,9 @@ def main():
                     for slider in figure.locator("input[type=range]").all():
                         times += slider.evaluate(STEP)
                     step = f"{statistics.median(times):.2f} / {max(times):.2f}" if times else "— (buttons)"
-                    print(f"| {path.stem} | {title} | {size / 1024:.0f} KB | {path.stat().st_size / 1024:.0f} KB | {step} |")
+                    print(
+                        f"| {path.stem} | {title} | {size / 1024:.0f} KB | {path.stat().st_size / 1024:.0f} KB | {step} |"
+                    )
             browser.close()
         server.shutdown()
 

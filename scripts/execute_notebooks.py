@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/execute_notebooks.py                # every chapter
     .venv/bin/python scripts/execute_notebooks.py chapters/04-*.ipynb
+    .venv/bin/python scripts/execute_notebooks.py --clean chapters/*.ipynb   # metadata only (pre-commit)
 
 Outputs in the chapters come from here, never from editing by hand. Each notebook runs top to
 bottom in a fresh kernel of the current environment, from its own folder, as nbval runs it. Then
@@ -90,8 +91,7 @@ def with_install_cell(nb):
 def fingerprint(nb):
     """A hash of a notebook's cells as stored: their kinds, tags, sources and outputs."""
     cells = [
-        {"type": c.cell_type, "tags": c.metadata.get("tags", []), "source": c.source,
-         "outputs": c.get("outputs", [])}
+        {"type": c.cell_type, "tags": c.metadata.get("tags", []), "source": c.source, "outputs": c.get("outputs", [])}
         for c in nb.cells
     ]
     return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
@@ -134,8 +134,7 @@ def write_status(rows):
     rows = {p.stem: rows[p.stem] for p in chapters if p.stem in rows}
     front = yaml.safe_dump({"chapters": rows}, sort_keys=True, width=200)
     table = "\n".join(
-        f"| {int(stem[:2])} | {{doc}}`chapters/{stem}` | {row['seconds']:.1f} s | "
-        f"{row['torch']} | {row['python']} |"
+        f"| {int(stem[:2])} | {{doc}}`chapters/{stem}` | {row['seconds']:.1f} s | {row['torch']} | {row['python']} |"
         for stem, row in rows.items()
     )
     STATUS.write_text(STATUS_PAGE.format(front=front, table=table))
@@ -161,6 +160,10 @@ stored, so the outputs on these pages are what that version of PyTorch prints to
 
 
 def main(args):
+    if args[:1] == ["--clean"]:  # pre-commit: clean the metadata of the notebooks given, run nothing
+        for path in args[1:]:
+            nbformat.write(clean(nbformat.read(path, as_version=4)), path)
+        return
     paths = [Path(a).resolve() for a in args] or sorted((ROOT / "chapters").glob("*.ipynb"))
     rows = read_status()
     for path in paths:

@@ -34,8 +34,15 @@ def _square(v):
 
 def _chain(v):
     x = v["x"]
-    return {"x": x, "y": x * x, "z": math.sin(x * x), "dzdy": math.cos(x * x), "dydx": 2 * x,
-            "product": math.cos(x * x) * 2 * x, "grad": 2 * x * math.cos(x * x)}
+    return {
+        "x": x,
+        "y": x * x,
+        "z": math.sin(x * x),
+        "dzdy": math.cos(x * x),
+        "dydx": 2 * x,
+        "product": math.cos(x * x) * 2 * x,
+        "grad": 2 * x * math.cos(x * x),
+    }
 
 
 def _bell(v):
@@ -52,8 +59,16 @@ def _neuron(v):
     # d/dz of the clamped loss: (σ(z) − y) where the clamp lets σ(z) through, 0 where it holds it.
     dz = p - label if EPSILON <= p <= 1 - EPSILON else 0.0
     clamped = not EPSILON <= p <= 1 - EPSILON
-    return {"z": z, "y_pred": p, "loss": loss, "dw": dz * x, "db": dz, "dw_hand": dz * x, "db_hand": dz,
-            "note": clamped}
+    return {
+        "z": z,
+        "y_pred": p,
+        "loss": loss,
+        "dw": dz * x,
+        "db": dz,
+        "dw_hand": dz * x,
+        "db_hand": dz,
+        "note": clamped,
+    }
 
 
 def _mean(v):
@@ -71,8 +86,12 @@ def _accumulation(v):
 def _tracking(v):
     """The chapter's four ways, written out afresh: float32, as chapter 9 has them."""
     x = torch.tensor(float(v["x"]), requires_grad=True)
-    code = {"tracked": "y = x ** 2", "requires_grad_": "x.requires_grad_(False); y = x ** 2",
-            "detach": "y = x.detach() ** 2", "no_grad": "with torch.no_grad(): y = x ** 2"}[v["mode"]]
+    code = {
+        "tracked": "y = x ** 2",
+        "requires_grad_": "x.requires_grad_(False); y = x ** 2",
+        "detach": "y = x.detach() ** 2",
+        "no_grad": "with torch.no_grad(): y = x ** 2",
+    }[v["mode"]]
     if v["mode"] == "tracked":
         y = x**2
     elif v["mode"] == "requires_grad_":
@@ -85,13 +104,20 @@ def _tracking(v):
             y = x**2
     tracked = v["mode"] == "tracked"
     grad = str(torch.tensor(2 * float(v["x"])))  # as x.grad prints: tensor(4.)
-    backward = (f"ran: x.grad = {grad}" if tracked else
-                "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn")
-    return {"code": code, "y_repr": repr(y), "grad_fn": "PowBackward0" if tracked else "None",
-            "backward": backward, "x_text": f"x.grad = {grad if tracked else None}",
-            "y_text": f"y.requires_grad = {tracked}",
-            "edge": "y.grad_fn = PowBackward0: backward() can reach x" if tracked
-            else "y.grad_fn = None: no way back to x"}
+    backward = (
+        f"ran: x.grad = {grad}"
+        if tracked
+        else "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn"
+    )
+    return {
+        "code": code,
+        "y_repr": repr(y),
+        "grad_fn": "PowBackward0" if tracked else "None",
+        "backward": backward,
+        "x_text": f"x.grad = {grad if tracked else None}",
+        "y_text": f"y.requires_grad = {tracked}",
+        "edge": "y.grad_fn = PowBackward0: backward() can reach x" if tracked else "y.grad_fn = None: no way back to x",
+    }
 
 
 # Chapter 10's examples, start and loop, typed here afresh.
@@ -145,8 +171,7 @@ def _training(v):
     steps = int(v["steps"])
     history, (dw, db), (gw, gb) = train(float(v["lr"]), steps, v["zero"] == "yes")
     loss, w, b = history[-1]
-    frame = {"step": steps, "w": w, "b": b, "loss": loss, "dw": dw, "db": db, "gw": gw, "gb": gb,
-             "note": True}
+    frame = {"step": steps, "w": w, "b": b, "loss": loss, "dw": dw, "db": db, "gw": gw, "gb": gb, "note": True}
     for i in range(TRAINING_STEPS + 1):
         reached = i <= steps
         frame[f"t{i}"] = float(i)
@@ -159,11 +184,16 @@ def _training(v):
 # chapter → [(the line that makes the figure, what it must show)]
 CHAPTER_FIGURES = {
     "03-gradients-with-autograd": [
-        ('explore(lambda x: x**2, x=(-4, 4, 0.05), start=3.0, by_hand=lambda x: 2 * x,'
-         ' formula="x²", derivative="2x", graph=True)', _square)],
+        (
+            "explore(lambda x: x**2, x=(-4, 4, 0.05), start=3.0, by_hand=lambda x: 2 * x,"
+            ' formula="x²", derivative="2x", graph=True)',
+            _square,
+        )
+    ],
     "04-the-chain-rule": [
         ("ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)", _chain),
-        ('explore(lambda x: torch.exp(-x**2), formula="exp(−x²)")', _bell)],
+        ('explore(lambda x: torch.exp(-x**2), formula="exp(−x²)")', _bell),
+    ],
     "05-a-neuron-by-hand": [("NeuronExplorer()", _neuron)],
     "06-a-neuron-with-autograd": [("NeuronExplorer(graph=True)", _neuron)],
     "07-the-gradient-of-a-mean": [("MeanOfSquaresExplorer(start=(1.0, 2.0, 3.0))", _mean)],
@@ -189,15 +219,19 @@ def decode(table):
             columns[name] = [c["strings"][i] for i in index]
         else:
             dtype = "<f8" if c["kind"] == "f8" else "<f4"
-            columns[name] = [float(v) for v in np.frombuffer(raw, dtype=dtype, count=table["frames"], offset=c["offset"])]
+            columns[name] = [
+                float(v) for v in np.frombuffer(raw, dtype=dtype, count=table["frames"], offset=c["offset"])
+            ]
     return [{name: column[i] for name, column in columns.items()} for i in range(table["frames"])]
 
 
 def grids(table):
     """{control: the values the page's table has for it}."""
     raw = gzip.decompress(base64.b64decode(table["packed"]))
-    return {name: g if isinstance(g, list) else np.frombuffer(raw, "<f8", count=g["size"], offset=g["offset"]).tolist()
-            for name, g in table["grids"].items()}
+    return {
+        name: g if isinstance(g, list) else np.frombuffer(raw, "<f8", count=g["size"], offset=g["offset"]).tolist()
+        for name, g in table["grids"].items()
+    }
 
 
 def table_points(explorer, table):

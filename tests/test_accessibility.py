@@ -28,7 +28,8 @@ def axe(page):
 
 def describe(violations):
     return "\n".join(
-        f"{v['impact']} {v['id']}: {v['help']}\n" + "\n".join(f"    {n['target']} {n['failureSummary'][:200]}" for n in v["nodes"][:5])
+        f"{v['impact']} {v['id']}: {v['help']}\n"
+        + "\n".join(f"    {n['target']} {n['failureSummary'][:200]}" for n in v["nodes"][:5])
         for v in violations
     )
 

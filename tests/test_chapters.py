@@ -18,8 +18,7 @@ from tests.tutorial import CELLS, NON_LEAF_WARNING
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
-TAGS = {"hide-input", "hide-output", "hide-cell", "remove-cell", "remove-input", "remove-output",
-        "raises-exception"}
+TAGS = {"hide-input", "hide-output", "hide-cell", "remove-cell", "remove-input", "remove-output", "raises-exception"}
 
 
 def read(stem):
@@ -100,7 +99,8 @@ def test_chapter_notebook_is_clean(path):
         assert tags <= TAGS
         hidden = {"remove-input", "hide-input"} & tags
         assert cell.metadata.get("jupyter") == ({"source_hidden": True} if hidden else None), (
-            "input the site hides is collapsed in Jupyter: run scripts/execute_notebooks.py")
+            "input the site hides is collapsed in Jupyter: run scripts/execute_notebooks.py"
+        )
         if cell.cell_type != "code":
             continue
         assert "sys.path" not in cell.source
@@ -117,8 +117,12 @@ def test_chapter_notebook_is_clean(path):
 def test_chapter_lines_fit_a_phone_without_scrolling_sideways(path):
     """Markdown lines of at most 100 characters, code lines of at most 88."""
     nb = nbformat.read(path, as_version=4)
-    long = [(k, line) for k, cell in enumerate(nb.cells) for line in cell.source.splitlines()
-            if len(line) > (100 if cell.cell_type == "markdown" else 88)]
+    long = [
+        (k, line)
+        for k, cell in enumerate(nb.cells)
+        for line in cell.source.splitlines()
+        if len(line) > (100 if cell.cell_type == "markdown" else 88)
+    ]
     assert long == [], f"cell {long[0][0]}: {long[0][1]}"
 
 
@@ -159,7 +163,8 @@ def test_chapter_10_optimizer_takes_the_same_steps_as_the_loop_and_the_chapter_s
     cells = [c for c in chapter[:exercises] if c.cell_type == "code"]  # the text, not the exercises
     (loop,) = [c for c in cells if "for step in range(40):" in c.source and "w.grad.zero_()" in c.source]
     assert printed(loop).splitlines() == [f"step {k:2}: loss {losses[k]:.4f}" for k in range(0, 40, 5)] + [
-        f"after 40 steps: w = {w.item():.4f}, b = {b.item():.4f}"]
+        f"after 40 steps: w = {w.item():.4f}, b = {b.item():.4f}"
+    ]
     (sgd,) = [c for c in cells if "torch.optim.SGD([w_sgd, b_sgd], lr=1.0)" in c.source]
     assert "optimizer.zero_grad()" in sgd.source and "optimizer.step()" in sgd.source
     (compared,) = [c for c in cells if "torch.equal(w, w_sgd)" in c.source]
@@ -170,12 +175,12 @@ def test_chapter_10_optimizer_takes_the_same_steps_as_the_loop_and_the_chapter_s
     ]
 
 
-
 def install_cell(path):
     """The chapter's second cell, which installs the book's package when the chapter runs alone."""
     cell = nbformat.read(path, as_version=4).cells[1]
     assert cell.cell_type == "code" and cell.source.startswith("# Running this chapter on its own"), (
-        "the second cell installs the book's package: run scripts/execute_notebooks.py")
+        "the second cell installs the book's package: run scripts/execute_notebooks.py"
+    )
     return cell
 
 

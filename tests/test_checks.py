@@ -81,7 +81,8 @@ def test_each_anticipated_mistake_gets_its_own_feedback(exercise):
     for mistake in exercise.mistakes:
         wrong = mistake.value()
         assert not exercise._close(torch.as_tensor(wrong, dtype=torch.float64).reshape(exercise.shape), right), (
-            f"{exercise.name}: the mistake '{mistake.message}' gives the right answer")
+            f"{exercise.name}: the mistake '{mistake.message}' gives the right answer"
+        )
         verdict = check(exercise.name, wrong)
         assert not verdict and verdict.message == mistake.message
 
@@ -152,8 +153,12 @@ def test_the_tolerance_is_what_it_says(data):
 
 
 @settings(max_examples=200, deadline=None)
-@given(right=st.floats(-1e6, 1e6), fraction=st.floats(-0.998, 0.998), beyond=st.floats(1.002, 1e3),
-       sign=st.sampled_from([-1.0, 1.0]))
+@given(
+    right=st.floats(-1e6, 1e6),
+    fraction=st.floats(-0.998, 0.998),
+    beyond=st.floats(1.002, 1e3),
+    sign=st.sampled_from([-1.0, 1.0]),
+)
 def test_any_right_value_within_tolerance_is_accepted_and_none_beyond(right, fraction, beyond, sign):
     exercise = Number("t", lambda: right)
     bound = exercise.atol + exercise.rtol * abs(right)

@@ -91,18 +91,21 @@ def test_training_starts_where_the_chapters_loop_ends():
     assert format_value(frame["loss"]) == "0.3559" and frame["step"] == 40.0
 
 
-@pytest.mark.parametrize("lr, zero, steps, says", [
-    ("1", "yes", 0, "Step 0: the parameters as they start, w = 4 and b = -1.5"),
-    ("0.1", "yes", 40, "the steps are too small for 40 steps to get there"),
-    ("0.1", "yes", 12, "So far the loss has fallen at every step."),
-    ("1", "yes", 40, "Training has converged."),
-    ("5", "yes", 6, "Training has converged."),
-    ("15", "yes", 40, "The loss went up at step 2: the step jumped across the valley"),
-    ("1", "no", 5, "So far the loss has fallen at every step."),
-    ("1", "no", 40, "The gradients are never cleared"),
-    ("1", "no", 40, "the loss went up again at step 7."),
-    ("15", "no", 40, "The parameters are now off the picture."),
-])
+@pytest.mark.parametrize(
+    "lr, zero, steps, says",
+    [
+        ("1", "yes", 0, "Step 0: the parameters as they start, w = 4 and b = -1.5"),
+        ("0.1", "yes", 40, "the steps are too small for 40 steps to get there"),
+        ("0.1", "yes", 12, "So far the loss has fallen at every step."),
+        ("1", "yes", 40, "Training has converged."),
+        ("5", "yes", 6, "Training has converged."),
+        ("15", "yes", 40, "The loss went up at step 2: the step jumped across the valley"),
+        ("1", "no", 5, "So far the loss has fallen at every step."),
+        ("1", "no", 40, "The gradients are never cleared"),
+        ("1", "no", 40, "the loss went up again at step 7."),
+        ("15", "no", 40, "The parameters are now off the picture."),
+    ],
+)
 def test_training_says_in_words_what_the_run_does(lr, zero, steps, says):
     note = TrainingExplorer().frame(lr=lr, steps=float(steps), zero=zero)["note"]
     assert says in note
@@ -142,13 +145,17 @@ def test_tracking_figure_shows_the_error_backward_raises():
 # A reader's own function -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("f", [
-    lambda x: x.detach() ** 2,
-    lambda x: x.item() ** 2,
-    lambda x: np.sin(x.detach().numpy()),
-    lambda x: (x > 0).double(),
-    lambda x: x.long(),
-], ids=["detach", "item", "numpy", "comparison", "long"])
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: x.detach() ** 2,
+        lambda x: x.item() ** 2,
+        lambda x: np.sin(x.detach().numpy()),
+        lambda x: (x > 0).double(),
+        lambda x: x.long(),
+    ],
+    ids=["detach", "item", "numpy", "comparison", "long"],
+)
 def test_a_function_that_cuts_the_graph_gets_no_slope_and_says_why(f):
     figure = explore(f, x=(-2.0, 2.0, 0.5))
     frame = figure.frame(x=1.5)
@@ -164,24 +171,31 @@ def test_a_constant_has_slope_zero_and_says_so(f):
     assert frame["note"] == "y is the same for every x: no graph leads back to x, and the slope is 0."
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"f": lambda x: torch.stack([x, x])}, "f(x) at x = 0 returned a tensor of shape (2,)"),
-    ({"f": lambda x: x * 1j}, "f(x) at x = 0 returned a complex tensor"),
-    ({"f": lambda x: complex(1, 2)}, "f(x) at x = 0 returned a complex number"),
-    ({"f": lambda x: None}, "f(x) at x = 0 returned None: does the function end with `return …`?"),
-    ({"f": lambda x: "abc"}, "f(x) at x = 0 returned 'abc' (str), not a number"),
-    ({"f": 3}, "f must be a function, e.g. lambda x: x**2; got 3 (int)"),
-    ({"f": torch.sin, "by_hand": "2x"}, "by_hand must be a function"),
-    ({"f": torch.sin, "by_hand": lambda x: torch.ones(3)}, "by_hand(x) at x = 0 returned a tensor of shape (3,)"),
-    ({"f": lambda x: x.numpy()}, "f(x) raised RuntimeError at x = 0: Can't call numpy() on Tensor that requires grad"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"f": lambda x: torch.stack([x, x])}, "f(x) at x = 0 returned a tensor of shape (2,)"),
+        ({"f": lambda x: x * 1j}, "f(x) at x = 0 returned a complex tensor"),
+        ({"f": lambda x: complex(1, 2)}, "f(x) at x = 0 returned a complex number"),
+        ({"f": lambda x: None}, "f(x) at x = 0 returned None: does the function end with `return …`?"),
+        ({"f": lambda x: "abc"}, "f(x) at x = 0 returned 'abc' (str), not a number"),
+        ({"f": 3}, "f must be a function, e.g. lambda x: x**2; got 3 (int)"),
+        ({"f": torch.sin, "by_hand": "2x"}, "by_hand must be a function"),
+        ({"f": torch.sin, "by_hand": lambda x: torch.ones(3)}, "by_hand(x) at x = 0 returned a tensor of shape (3,)"),
+        (
+            {"f": lambda x: x.numpy()},
+            "f(x) raised RuntimeError at x = 0: Can't call numpy() on Tensor that requires grad",
+        ),
+    ],
+)
 def test_a_wrong_function_is_said_when_the_figure_is_made_in_one_clear_error(kwargs, message):
     with pytest.raises((TypeError, ValueError, RuntimeError)) as raised:
         explore(**kwargs)
     assert message in str(raised.value)
     error = raised.value
     assert error.__cause__ is None and (error.__context__ is None or error.__suppress_context__), (
-        "one error, not two tracebacks")
+        "one error, not two tracebacks"
+    )
 
 
 def test_a_function_that_raises_somewhere_gets_a_note_there_not_a_traceback():
@@ -190,7 +204,8 @@ def test_a_function_that_raises_somewhere_gets_a_note_there_not_a_traceback():
     assert frame["y"] == 0.25 and frame["note"] == ""
     broken = figure.safe_frame({"x": 2.5})
     assert math.isnan(broken["y"]) and broken["note"] == (
-        "Computing the frame at x = 2.5 raised ZeroDivisionError: division by zero")
+        "Computing the frame at x = 2.5 raised ZeroDivisionError: division by zero"
+    )
     assert "ZeroDivisionError" in figure.answer({"view": "v", "seq": 1, "values": {"x": 2.5}})["frame"]["note"]
     assert len(decode(figure.table())) == 13  # the table is still made
 
@@ -240,16 +255,19 @@ def test_by_hand_without_a_formula_is_labelled_plainly():
     assert [row[0] for row in figure.readout.rows][-1] == "dy/dx by hand"
 
 
-@pytest.mark.parametrize("make_, message", [
-    (lambda: explore(torch.sin, start=float("nan")), "x: start must be a finite number"),
-    (lambda: explore(torch.sin, start="1"), "x: start must be a number; got '1' (str)"),
-    (lambda: explore(torch.sin, x=(1.0, -1.0, 0.1)), "x needs lo < hi"),
-    (lambda: explore(torch.sin, x=(-1.0, 1.0, 0.3)), "is not a whole number of steps"),
-    (lambda: explore(torch.sin, x=(-1.0, 1.0)), "x must be (lo, hi, step)"),
-    (lambda: explore(torch.sin, start=0.123), "x starts at 0.123, which is not one of its values"),
-    (lambda: MeanOfSquaresExplorer(start=()), "needs at least one number"),
-    (lambda: explore(torch.sin, x=(-1.0, 1.0, torch.ones(2))), "must be one real number"),
-])
+@pytest.mark.parametrize(
+    "make_, message",
+    [
+        (lambda: explore(torch.sin, start=float("nan")), "x: start must be a finite number"),
+        (lambda: explore(torch.sin, start="1"), "x: start must be a number; got '1' (str)"),
+        (lambda: explore(torch.sin, x=(1.0, -1.0, 0.1)), "x needs lo < hi"),
+        (lambda: explore(torch.sin, x=(-1.0, 1.0, 0.3)), "is not a whole number of steps"),
+        (lambda: explore(torch.sin, x=(-1.0, 1.0)), "x must be (lo, hi, step)"),
+        (lambda: explore(torch.sin, start=0.123), "x starts at 0.123, which is not one of its values"),
+        (lambda: MeanOfSquaresExplorer(start=()), "needs at least one number"),
+        (lambda: explore(torch.sin, x=(-1.0, 1.0, torch.ones(2))), "must be one real number"),
+    ],
+)
 def test_bad_arguments_get_a_message_in_the_readers_terms(make_, message):
     with pytest.raises((TypeError, ValueError)) as raised:
         make_()
@@ -276,21 +294,27 @@ def test_the_kernel_answers_at_exactly_the_value_asked():
     assert answer["frame"]["dydx"] == answer["frame"]["by_hand"] == pytest.approx(4.026, rel=1e-15)
 
 
-@pytest.mark.parametrize("source, values, message", [
-    ("explore", {"x": 99}, "x = 99 is outside -4.00 … 4.00"),
-    ("explore", {"x": None}, "x must be a number; got None"),  # NaN, as JSON sends it
-    ("explore", {"x": "2"}, "x must be a number; got '2'"),
-    ("explore", {"x": True}, "x must be a number; got True"),
-    ("explore", {"z": 1.0}, "this figure has no control named 'z'"),
-    ("explore", {}, "no value for x"),
-    ("explore", "x=1", "control values must be a mapping"),
-    ("neuron", {"x": 1.0, "w": 1.0, "b": 0.0, "y": "2"}, "label y must be one of '0', '1'; got '2'"),
-    ("accumulation", {"x": 1.0, "count": 11}, "must be a whole number from 0 to 10; got 11"),
-    ("accumulation", {"x": 1.0, "count": 1.5}, "must be a whole number from 0 to 10; got 1.5"),
-])
+@pytest.mark.parametrize(
+    "source, values, message",
+    [
+        ("explore", {"x": 99}, "x = 99 is outside -4.00 … 4.00"),
+        ("explore", {"x": None}, "x must be a number; got None"),  # NaN, as JSON sends it
+        ("explore", {"x": "2"}, "x must be a number; got '2'"),
+        ("explore", {"x": True}, "x must be a number; got True"),
+        ("explore", {"z": 1.0}, "this figure has no control named 'z'"),
+        ("explore", {}, "no value for x"),
+        ("explore", "x=1", "control values must be a mapping"),
+        ("neuron", {"x": 1.0, "w": 1.0, "b": 0.0, "y": "2"}, "label y must be one of '0', '1'; got '2'"),
+        ("accumulation", {"x": 1.0, "count": 11}, "must be a whole number from 0 to 10; got 11"),
+        ("accumulation", {"x": 1.0, "count": 1.5}, "must be a whole number from 0 to 10; got 1.5"),
+    ],
+)
 def test_bad_input_from_the_front_end_is_answered_with_a_note(source, values, message):
-    figure = {"explore": lambda: make(next(iter(FIGURES))), "neuron": NeuronExplorer,
-              "accumulation": lambda: make("AccumulationExplorer()")}[source]()
+    figure = {
+        "explore": lambda: make(next(iter(FIGURES))),
+        "neuron": NeuronExplorer,
+        "accumulation": lambda: make("AccumulationExplorer()"),
+    }[source]()
     answer = figure.answer({"view": "v", "seq": 3, "values": values})
     assert "frame" not in answer and answer["seq"] == 3
     assert answer["error"].startswith("The kernel was asked for a frame it cannot compute:")
@@ -334,10 +358,14 @@ def test_bundle_has_the_widget_for_jupyter_and_html_for_the_website():
     bundle, _ = make(next(iter(FIGURES)))._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/plain"].splitlines()[1:] == [
-        "At x = 3.00:", "  y: 9.0000", "  dy/dx, autograd (x.grad): 6.0000", "  dy/dx by hand: 2x: 6.0000",
+        "At x = 3.00:",
+        "  y: 9.0000",
+        "  dy/dx, autograd (x.grad): 6.0000",
+        "  dy/dx by hand: 2x: 6.0000",
         "  The graph behind y = x², recorded at each x, as backward visits it:",
         "    1. PowBackward0 (y) receives 1.0000; it sends 6.0000 to x (local derivative 6.0000).",
-        "    2. AccumulateGrad stores 6.0000 in x.grad."]
+        "    2. AccumulateGrad stores 6.0000 in x.grad.",
+    ]
     html = bundle["text/html"]
     assert '<script type="module">' in html and "mountAll(document)" in html
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html

@@ -289,8 +289,7 @@ def test_chapter_9_tracking_off_and_backward(chapter):
 def polylines(figure):
     """The points of each Line mark of the figure's overlay, in the order of its marks."""
     return figure.overlay.locator("polyline.agi-line").evaluate_all(
-        "ls => ls.map(l => l.getAttribute('points').split(' ').filter(Boolean)"
-        ".map(p => p.split(',').map(Number)))"
+        "ls => ls.map(l => l.getAttribute('points').split(' ').filter(Boolean).map(p => p.split(',').map(Number)))"
     )
 
 
@@ -357,8 +356,10 @@ def test_chapter_10_training_follows_the_learning_rate_the_steps_and_the_zeroing
 def test_typed_values_go_to_the_nearest_value_the_page_has_and_say_so(chapter):
     figure = Figure(chapter("03-gradients-with-autograd"), 1)
     figure.type("x", "0.075")  # halfway between 0.05 and 0.10: the larger
-    assert figure.note() == ("x = 0.075 is not among the values this page has computed (steps of 0.05): "
-                             "using 0.10. Run the notebook to compute any value.")
+    assert figure.note() == (
+        "x = 0.075 is not among the values this page has computed (steps of 0.05): "
+        "using 0.10. Run the notebook to compute any value."
+    )
     assert figure.text("y") == "0.0100"
     figure.move("x", 1.5)
     figure.type("x", "")  # not a number: the figure keeps where it is
@@ -416,13 +417,15 @@ def test_ids_are_unique_on_every_page(chapter, name):
     assert repeated == []
 
 
-@pytest.mark.parametrize("name", ["03-gradients-with-autograd", "08-clearing-gradients", "09-turning-tracking-off",
-                                  "10-training-the-neuron"])
+@pytest.mark.parametrize(
+    "name", ["03-gradients-with-autograd", "08-clearing-gradients", "09-turning-tracking-off", "10-training-the-neuron"]
+)
 def test_without_javascript_the_figure_shows_its_start_and_says_so(chapter, name):
     page = chapter(name, java_script_enabled=False)
     root = page.locator(".agi-figure").filter(has=page.locator(".agi-plot")).first
     assert root.locator(".agi-nojs").inner_text() == (
-        "Moving the controls needs JavaScript: this is the figure at its starting values.")
+        "Moving the controls needs JavaScript: this is the figure at its starting values."
+    )
     stills = root.locator(".agi-wide .agi-still")
     assert stills.count() >= 1 and all(stills.nth(i).is_visible() for i in range(stills.count()))
     assert root.locator("input").count() == 0
@@ -440,11 +443,14 @@ def test_on_a_phone_figures_stack_and_their_text_stays_legible(chapter, name):
         if plots.count():
             assert not plots.nth(WIDE).is_visible() and plots.nth(NARROW).is_visible()
         drawn = figure.root.locator(".agi-plot.agi-narrow, .agi-graph-svg.agi-shown")
-        smallest = min(drawn.nth(k).evaluate(
-            """drawn => Math.min(...[...drawn.querySelectorAll('text')].filter(t => t.textContent.trim())
+        smallest = min(
+            drawn.nth(k).evaluate(
+                """drawn => Math.min(...[...drawn.querySelectorAll('text')].filter(t => t.textContent.trim())
                  .map(t => { const m = t.getScreenCTM();  // rotated labels too: the scale is |(a, b)|
                              return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); }))"""
-        ) for k in range(drawn.count()))
+            )
+            for k in range(drawn.count())
+        )
         assert smallest >= 11, f"figure {index}: text of {smallest:.1f} px"
         for part in ("table.agi-readout", ".agi-controls", ".agi-plot.agi-narrow", ".agi-graph"):
             for k in range(figure.root.locator(part).count()):
@@ -458,11 +464,21 @@ def test_on_a_phone_figures_stack_and_their_text_stays_legible(chapter, name):
         assert_tangent(figure, -1.0, 1.0, -2.0)
 
 
-@pytest.mark.parametrize("scheme, expected", [
-    ("light", {"point": "rgb(214, 39, 40)", "tick": "rgb(0, 0, 0)", "paper": "rgb(255, 255, 255)"}),
-    ("dark", {"point": "rgb(255, 107, 107)", "tick": "rgb(216, 221, 227)", "paper": "rgba(0, 0, 0, 0)",
-              "card": "rgba(0, 0, 0, 0)"}),
-])
+@pytest.mark.parametrize(
+    "scheme, expected",
+    [
+        ("light", {"point": "rgb(214, 39, 40)", "tick": "rgb(0, 0, 0)", "paper": "rgb(255, 255, 255)"}),
+        (
+            "dark",
+            {
+                "point": "rgb(255, 107, 107)",
+                "tick": "rgb(216, 221, 227)",
+                "paper": "rgba(0, 0, 0, 0)",
+                "card": "rgba(0, 0, 0, 0)",
+            },
+        ),
+    ],
+)
 def test_the_figure_follows_the_readers_light_or_dark_theme(open_page, scheme, expected):
     page = open_page("chapters/05-a-neuron-by-hand.html", color_scheme=scheme).page
     assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
@@ -471,7 +487,8 @@ def test_the_figure_follows_the_readers_light_or_dark_theme(open_page, scheme, e
         """el => ({point: getComputedStyle(el.querySelector('.agi-wide svg.agi-marks circle')).fill,
                    tick: getComputedStyle(el.querySelector('.agi-wide .agi-background text')).fill,
                    paper: getComputedStyle(el.querySelector('.agi-wide .agi-background path')).fill,
-                   card: getComputedStyle(el.parentElement).backgroundColor})""")
+                   card: getComputedStyle(el.parentElement).backgroundColor})"""
+    )
     assert {k: colours[k] for k in expected} == expected
     figure.screenshot(f"05-{scheme}")
 
@@ -511,8 +528,11 @@ def test_every_figure_and_question_is_drawn_in_the_readers_theme(open_page, name
         return ink;
     }""")
     assert inks, "no figure text found"
-    wrong = [(what, colour) for what, colour in inks
-             if not colour.startswith("rgb") or abs(luminance(colour) - background) < 0.3]
+    wrong = [
+        (what, colour)
+        for what, colour in inks
+        if not colour.startswith("rgb") or abs(luminance(colour) - background) < 0.3
+    ]
     assert wrong == [], f"{len(wrong)} of {len(inks)} marks are hard to see in the {scheme} theme"
 
 
@@ -520,8 +540,26 @@ def test_the_scripts_rules_are_pythons(browser):
     """The readout's number format and the nearest-value rule, in figure.js, against Python."""
     page = browser.new_page()
     source = (Path(__file__).parent.parent / "widgets" / "static" / "figure.js").read_text()
-    values = [0.0, -0.0, 1.5, -1e-5, 2.00005, -2.00005, 23155.78675, 999999.99, 1e6, -2.5e43, 1e-300,
-              float("nan"), float("inf"), 6.69175, 0.125, 0.03125, -0.25, 1234565.0]
+    values = [
+        0.0,
+        -0.0,
+        1.5,
+        -1e-5,
+        2.00005,
+        -2.00005,
+        23155.78675,
+        999999.99,
+        1e6,
+        -2.5e43,
+        1e-300,
+        float("nan"),
+        float("inf"),
+        6.69175,
+        0.125,
+        0.03125,
+        -0.25,
+        1234565.0,
+    ]
     shown = page.evaluate(
         """async ([source, values]) => {
             const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
@@ -547,8 +585,12 @@ def test_figures_work_from_disk_with_no_server(browser, build):
     figure = Figure(page, 1)
     figure.move("x", -1.0)
     assert (figure.number("y"), figure.number("dydx")) == (1.0, -2.0)
-    assert boxes_of(graph_view(figure), "x")[1:] == ["x = -1.0000", "requires_grad=True", "is_leaf=True",
-                                                     "x.grad ← -2.0000"]
+    assert boxes_of(graph_view(figure), "x")[1:] == [
+        "x = -1.0000",
+        "requires_grad=True",
+        "is_leaf=True",
+        "x.grad ← -2.0000",
+    ]
     assert boxes_of(graph_view(Figure(page, 0)), "PowBackward0")[1] == "y = 9.0000"  # show_graph(y)
     page.goto((build.html / "chapters" / "04-the-chain-rule.html").as_uri())
     chain = Figure(page, 1)
@@ -563,7 +605,8 @@ def test_figures_a_reader_might_make_hold_up_on_a_page(browser):
     from widgets import explore
 
     figures = [
-        explore(torch.sin), explore(torch.sin),  # the same figure twice: both must start
+        explore(torch.sin),
+        explore(torch.sin),  # the same figure twice: both must start
         explore(torch.cos),
         explore(torch.log, x=(-1.0, 3.0, 0.5), start=1.0, formula="<i>log</i>(x)"),  # text, not HTML
         explore(lambda x: x.detach() ** 2, x=(-2.0, 2.0, 0.5)),  # the graph cut inside f
@@ -614,8 +657,13 @@ def test_chapter_4_graph_follows_the_slider_and_steps_through_backward(chapter):
     view = graph_view(figure)
     assert view["layout"] == "right"
     leaf, pow_, sin = (boxes_of(view, name) for name in ("x", "PowBackward0", "SinBackward0"))
-    assert leaf == ["AccumulateGrad", "x = 1.0000", "requires_grad=True", "is_leaf=True",
-                    f"x.grad ← {format_value(x.grad.item())}"]
+    assert leaf == [
+        "AccumulateGrad",
+        "x = 1.0000",
+        "requires_grad=True",
+        "is_leaf=True",
+        f"x.grad ← {format_value(x.grad.item())}",
+    ]
     assert f"z = {format_value(z.item())}" in sin
     assert "retains_grad=True" in pow_ and "retains_grad=False" in sin
     assert sorted(view["edges"]) == sorted(f"◂ {format_value(v)}" for v in (y.grad.item(), x.grad.item()))
@@ -632,8 +680,10 @@ def test_chapter_4_graph_follows_the_slider_and_steps_through_backward(chapter):
         figure.page.keyboard.press("Enter")  # the keyboard works too
         visited.append(graph_view(figure))
     assert [v["current"] for v in visited] == [["SinBackward0"], ["PowBackward0"], ["AccumulateGrad"]]
-    assert visited[0]["step"] == (f"Step 1 of 3: SinBackward0 (z) receives 1.0000; it sends {format_value(y.grad.item())}"
-                                  f" to PowBackward0 (y) (local derivative {format_value(math.cos(1.0))}).")
+    assert visited[0]["step"] == (
+        f"Step 1 of 3: SinBackward0 (z) receives 1.0000; it sends {format_value(y.grad.item())}"
+        f" to PowBackward0 (y) (local derivative {format_value(math.cos(1.0))})."
+    )
     assert visited[-1]["step"].endswith(f"AccumulateGrad stores {format_value(x.grad.item())} in x.grad.")
     assert boxes_of(visited[-1], "x")[-1] == f"x.grad ← {format_value(x.grad.item())}"
     figure.screenshot("04-graph-stepped")

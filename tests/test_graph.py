@@ -34,13 +34,15 @@ def engine(output):
             stack.extend(child for child, _ in fn.next_functions)
     order, received, sent = [], {}, {}
     for fn in nodes:
+
         def pre(grad_outputs, fn=fn):
             order.append(fn)
             received[fn] = grad_outputs[0].detach().clone()
 
         def post(grad_inputs, grad_outputs, fn=fn):
-            sent[fn] = [g.detach().clone() for g, (child, _) in zip(grad_inputs, fn.next_functions)
-                        if child is not None]
+            sent[fn] = [
+                g.detach().clone() for g, (child, _) in zip(grad_inputs, fn.next_functions) if child is not None
+            ]
 
         fn.register_prehook(pre)
         if type(fn).__name__ != "AccumulateGrad":
@@ -62,11 +64,15 @@ def assert_drawn_as_the_engine_runs(figure, frame, output, tensors=None):
     names = {n["id"]: n["lines"][0] for n in mark.nodes}
     trace = engine(output)
     assert [names[i] for i in mark.order] == [name for _, name, _, _ in trace], (
-        "the nodes, as PyTorch names them, in the order backward visits them")
+        "the nodes, as PyTorch names them, in the order backward visits them"
+    )
     position = {fn: k for k, (fn, _, _, _) in enumerate(trace)}
     drawn_edges = {(mark.order.index(e["to"]), mark.order.index(e["from"]), e["k"]) for e in mark.layouts[0]["edges"]}
-    walked = {(position[fn], position[child], k) for fn, *_ in trace
-              for k, (child, _) in enumerate((c, n) for c, n in fn.next_functions if c is not None)}
+    walked = {
+        (position[fn], position[child], k)
+        for fn, *_ in trace
+        for k, (child, _) in enumerate((c, n) for c, n in fn.next_functions if c is not None)
+    }
     assert drawn_edges == walked, "the edges: each node's inputs, as next_functions has them"
     for i, (fn, name, received, sent) in zip(mark.order, trace):
         assert format_value(frame[f"g{i}r"]) == shown(received), f"what {name} received"
@@ -110,7 +116,7 @@ def neuron(x, w, b, y):
 
 PANELS = {
     'explore(lambda x: x**2, x=(-4, 4, 0.05), start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x",'
-    ' graph=True)': square,
+    " graph=True)": square,
     "ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)": chain,
     "NeuronExplorer(graph=True)": neuron,
 }
@@ -180,7 +186,8 @@ def test_show_graph_draws_what_the_engine_runs(cell):
     again, _ = cell()  # the same tensors, afresh, for the real backward
     assert_drawn_as_the_engine_runs(figure, frame, again, tensors)
     assert output.grad_fn is not None and all(t.grad is None for t in tensors.values() if t.is_leaf), (
-        "nothing was changed")
+        "nothing was changed"
+    )
     output.backward()  # and the graph can still be used by the reader: nothing was freed
 
 
@@ -209,8 +216,11 @@ def with_no_grad(x):
         return x * 2
 
 
-@pytest.mark.parametrize("make_tensor", [with_no_grad, lambda x: x.detach() ** 2, lambda x: torch.tensor(4.0)],
-                         ids=["no_grad", "detach", "plain"])
+@pytest.mark.parametrize(
+    "make_tensor",
+    [with_no_grad, lambda x: x.detach() ** 2, lambda x: torch.tensor(4.0)],
+    ids=["no_grad", "detach", "plain"],
+)
 def test_a_tensor_with_no_graph_is_drawn_as_such_with_a_sentence(make_tensor):
     y = make_tensor(torch.tensor(2.0, requires_grad=True))
     text = show_graph(y, {"y": y}).text()

@@ -41,12 +41,22 @@ def jupyter(tmp_path_factory):
         shutil.copy(ROOT / "chapters" / chapter, folder / chapter)
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser", "--ip=127.0.0.1",
-         f"--port={port}", "--ServerApp.token=", "--ServerApp.password=", "--allow-root",
-         f"--ServerApp.root_dir={folder}", "--LabApp.expose_app_in_browser=True",
-         "--JupyterNotebookApp.expose_app_in_browser=True", "--LabApp.news_url=",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).parent / "jupyter-lab"),
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--ServerApp.token=",
+            "--ServerApp.password=",
+            "--allow-root",
+            f"--ServerApp.root_dir={folder}",
+            "--LabApp.expose_app_in_browser=True",
+            "--JupyterNotebookApp.expose_app_in_browser=True",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/"
     for _ in range(120):
@@ -73,8 +83,9 @@ class Notebook:
 
     def __init__(self, browser, jupyter, path, viewport=(1300, 1000), scale=1, known=()):
         self.known = set(known)
-        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                           device_scale_factor=scale)
+        self.context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=scale
+        )
         self.page = page = self.context.new_page()
         self.errors, self.blocked = watch_errors(page), only_local(page, jupyter, "ws://127.0.0.1")
         Notebook.opened += 1  # a workspace of its own: JupyterLab restores no other tab into it
@@ -82,7 +93,10 @@ class Notebook:
         name = path.rsplit("/", 1)[-1]  # JupyterLab may restore other tabs: wait for this one
         page.wait_for_function(
             "name => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-            " return w && w.context && w.context.path.endsWith(name); }", arg=name, timeout=120_000)
+            " return w && w.context && w.context.path.endsWith(name); }",
+            arg=name,
+            timeout=120_000,
+        )
         page.evaluate(
             """async () => {
                 const app = window.jupyterapp;
@@ -125,7 +139,8 @@ class Notebook:
                            const cell = cells.get(i);
                            if (cell.type === 'code') n += cell.outputs.length;
                        }
-                       return n; }""")
+                       return n; }"""
+        )
 
     def readout(self):
         return self.figure.locator(".agi-readout").inner_text()
@@ -183,8 +198,9 @@ def autograd_square(x):
 
 
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
-def test_a_typed_value_is_computed_by_the_kernel_and_the_keyboard_moves_the_slider(browser, jupyter, own_errors,
-                                                                                 front_end):
+def test_a_typed_value_is_computed_by_the_kernel_and_the_keyboard_moves_the_slider(
+    browser, jupyter, own_errors, front_end
+):
     path = FRONT_ENDS[front_end]
     notebook = Notebook(browser, jupyter, path + CHAPTERS[0], known=own_errors[path])
     figure, page = notebook.figure, notebook.page
@@ -238,8 +254,10 @@ def test_rapid_typed_values_end_on_the_last_one(browser, jupyter, own_errors):
 
 def test_the_jupyter_view_and_the_website_show_the_same(browser, jupyter, site, own_errors):
     """One renderer: at the same control values, the same readout and the same marks, exactly."""
-    for chapter, moves in ((CHAPTERS[0], [("x", 1.5), ("x", -2.25), ("x", 0.0)]),
-                           (CHAPTERS[1], [("x", -3.0), ("w", 2.0), ("b", 1.0), ("y", "1"), ("x", 10.0)])):
+    for chapter, moves in (
+        (CHAPTERS[0], [("x", 1.5), ("x", -2.25), ("x", 0.0)]),
+        (CHAPTERS[1], [("x", -3.0), ("w", 2.0), ("b", 1.0), ("y", "1"), ("x", 10.0)]),
+    ):
         notebook = Notebook(browser, jupyter, "lab/tree/" + chapter, known=own_errors["lab/tree/"])
         website = browser.new_page(viewport={"width": 1300, "height": 1000})
         website.goto(site + "chapters/" + chapter.replace(".ipynb", ".html"))
@@ -260,8 +278,13 @@ def test_the_jupyter_view_and_the_website_show_the_same(browser, jupyter, site, 
                     }""",
                     [name, value],
                 )
-            seen = [f.evaluate("el => [el.querySelector('.agi-readout').innerText, el.querySelector('.agi-note').innerText,"
-                               " el.agi.values]") for f in (notebook.figure, page_figure)]
+            seen = [
+                f.evaluate(
+                    "el => [el.querySelector('.agi-readout').innerText, el.querySelector('.agi-note').innerText,"
+                    " el.agi.values]"
+                )
+                for f in (notebook.figure, page_figure)
+            ]
             assert seen[0] == seen[1], f"{chapter} after {name} = {value}"
             assert notebook.marks() == marks(page_figure), f"{chapter}: marks after {name} = {value}"
         website.close()
@@ -304,5 +327,6 @@ def test_a_question_and_a_check_work_in_jupyter(browser, jupyter, own_errors, fr
     assert index > 0
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
     expect(attempt.locator(".jp-OutputArea-output")).to_contain_text(
-        "✗ Exercise 3.2: the sign is flipped", timeout=30_000)
+        "✗ Exercise 3.2: the sign is flipped", timeout=30_000
+    )
     notebook.close()

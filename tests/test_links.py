@@ -6,6 +6,7 @@ Links to other sites are not followed (no network in the tests); the launch butt
 such links, are checked for where they point.
 """
 
+import functools
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,17 +19,23 @@ from tests.conftest import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 #: (tag, attribute) pairs that name a file or a place on the site.
-LINKS = [("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("iframe", "src"),
-         ("source", "src"), ("video", "src"), ("audio", "src")]
+LINKS = [
+    ("a", "href"),
+    ("link", "href"),
+    ("script", "src"),
+    ("img", "src"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+]
 
 
-def ids(page, cache={}):
+@functools.cache
+def ids(page):
     """Every id (and old-style <a name>) on an HTML page."""
-    if page not in cache:
-        soup = BeautifulSoup(page.read_text(errors="replace"), "html.parser")
-        cache[page] = {t["id"] for t in soup.find_all(id=True)} | {
-            t["name"] for t in soup.find_all("a", attrs={"name": True})}
-    return cache[page]
+    soup = BeautifulSoup(page.read_text(errors="replace"), "html.parser")
+    return {t["id"] for t in soup.find_all(id=True)} | {t["name"] for t in soup.find_all("a", attrs={"name": True})}
 
 
 def broken_links(root):
@@ -71,18 +78,25 @@ def test_the_crawl_finds_a_broken_link_and_a_broken_anchor(tmp_path):
         '<a href="sub/page.html#here">ok</a> <a href="#top" id="top">ok</a> '
         '<a href="https://example.org/missing.html">another site</a> <img src="sub/">'
         '<a href="sub/gone.html">missing page</a> <a href="sub/page.html#nowhere">missing anchor</a>'
-        '<script src="_static/gone.js"></script>')
+        '<script src="_static/gone.js"></script>'
+    )
     (tmp_path / "sub" / "index.html").write_text('<a href="../index.html#top">ok</a>')
     (tmp_path / "sub" / "page.html").write_text('<h1 id="here">ok</h1><a href="../../x.html">up</a>')
     found = {(str(page), link) for page, link, _ in broken_links(tmp_path)}
-    assert found == {("index.html", "sub/gone.html"), ("index.html", "sub/page.html#nowhere"),
-                     ("index.html", "_static/gone.js"), ("sub/page.html", "../../x.html")}
+    assert found == {
+        ("index.html", "sub/gone.html"),
+        ("index.html", "sub/page.html#nowhere"),
+        ("index.html", "_static/gone.js"),
+        ("sub/page.html", "../../x.html"),
+    }
 
 
 def launch_links(build, chapter):
     soup = BeautifulSoup((build.html / f"{chapter}.html").read_text(), "html.parser")
-    return {a.get_text(" ", strip=True): a["href"] for a in soup.select(".dropdown-launch-buttons a, "
-                                                                         ".dropdown-download-buttons a")}
+    return {
+        a.get_text(" ", strip=True): a["href"]
+        for a in soup.select(".dropdown-launch-buttons a, .dropdown-download-buttons a")
+    }
 
 
 @pytest.mark.parametrize("chapter", ["chapters/04-the-chain-rule"])

@@ -47,8 +47,7 @@ def test_landing_page_navigates_by_parts(open_page):
     assert page.title().startswith("Autograd, Interactively")
     nav = page.locator("nav.bd-docs-nav")
     captions = [c.strip() for c in nav.locator("p.caption").all_inner_texts()]
-    assert captions == ["Foundations", "A single neuron", "Working with gradients", "Training",
-                        "About this book"]
+    assert captions == ["Foundations", "A single neuron", "Working with gradients", "Training", "About this book"]
     links = [t.strip() for t in nav.locator("a.reference.internal").all_inner_texts()]
     assert [link.split(".")[0] for link in links if link[0].isdigit()] == [str(i) for i in range(1, 11)]
     assert links[-1] == "Status of the chapters", "the status page comes last, unnumbered"
@@ -64,7 +63,9 @@ def test_equations_are_typeset(open_page, chapter):
     assert "$$" not in text and "\\(" not in text and "\\frac" not in text, "raw TeX on the page"
     # Each equation carries MathML for screen readers, and its fonts come from the site.
     assert page.locator(".katex-display math annotation[encoding='application/x-tex']").count() >= 3
-    fonts = page.evaluate("() => [...document.fonts].filter(f => f.family.startsWith('KaTeX') && f.status == 'loaded').length")
+    fonts = page.evaluate(
+        "() => [...document.fonts].filter(f => f.family.startsWith('KaTeX') && f.status == 'loaded').length"
+    )
     assert fonts >= 2, "KaTeX's fonts did not load"
 
 

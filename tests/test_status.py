@@ -28,10 +28,11 @@ def test_status_lists_every_chapter_with_the_torch_installed_here():
     assert list(rows) == [path.stem for path in CHAPTERS]
     table = re.findall(r"^\| (\d+) \| \{doc\}`chapters/([^`]+)` \| ([\d.]+) s \| (\S+) \| (\S+) \|$", body, re.M)
     assert [(int(n), stem) for n, stem, *_ in table] == [(int(p.stem[:2]), p.stem) for p in CHAPTERS]
-    for (_, stem, seconds, torch_version, python), (name, row) in zip(table, rows.items()):
+    for (_, stem, seconds, torch_version, python), (_name, row) in zip(table, rows.items()):
         assert float(seconds) == row["seconds"] and 0 < row["seconds"] < 600
         assert torch_version == row["torch"] == torch.__version__, (
-            f"{stem} was executed with torch {row['torch']}: re-run scripts/execute_notebooks.py")
+            f"{stem} was executed with torch {row['torch']}: re-run scripts/execute_notebooks.py"
+        )
         assert python == row["python"]
 
 
@@ -40,7 +41,8 @@ def test_status_is_that_of_the_chapter_as_committed(path):
     rows, _ = front_matter()
     stored = execute_notebooks.fingerprint(nbformat.read(path, as_version=4))
     assert rows[path.stem]["fingerprint"] == stored, (
-        f"{path.name} changed since its row was written: run scripts/execute_notebooks.py {path.name}")
+        f"{path.name} changed since its row was written: run scripts/execute_notebooks.py {path.name}"
+    )
 
 
 def test_executing_some_chapters_rewrites_only_their_rows(tmp_path, monkeypatch):

@@ -24,8 +24,7 @@ CELLS = [
     ),
     (
         "03-gradients-with-autograd",
-        "# Backpropagate to compute gradients\ny.backward()\n\n"
-        "# Access the computed gradient (dy/dx = 2x)\nx.grad",
+        "# Backpropagate to compute gradients\ny.backward()\n\n# Access the computed gradient (dy/dx = 2x)\nx.grad",
         "tensor(6.)",
     ),
     (

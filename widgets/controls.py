@@ -54,9 +54,7 @@ class Slider:
             raise ValueError(f"{self.label} needs a step > 0; got {self.step:g}")
         steps = (self.hi - self.lo) / self.step
         if abs(steps - round(steps)) > 1e-6 * max(1.0, steps):
-            raise ValueError(
-                f"{self.label}: {self.lo:g} … {self.hi:g} is not a whole number of steps of {self.step:g}"
-            )
+            raise ValueError(f"{self.label}: {self.lo:g} … {self.hi:g} is not a whole number of steps of {self.step:g}")
         grid = self.grid
         if len(set(grid)) != len(grid):
             raise ValueError(f"{self.label}: a step of {self.step:g} is too small to tell its values apart")
@@ -96,8 +94,16 @@ class Slider:
         return min(max(value, self.lo), self.hi)
 
     def spec(self):
-        return {"kind": "slider", "name": self.name, "label": self.label, "lo": self.lo, "hi": self.hi,
-                "step": self.step, "value": self.value, "decimals": self.decimals}
+        return {
+            "kind": "slider",
+            "name": self.name,
+            "label": self.label,
+            "lo": self.lo,
+            "hi": self.hi,
+            "step": self.step,
+            "value": self.value,
+            "decimals": self.decimals,
+        }
 
 
 @dataclass(frozen=True)
@@ -125,8 +131,13 @@ class Choice:
         return value
 
     def spec(self):
-        return {"kind": "choice", "name": self.name, "label": self.label,
-                "options": [list(o) for o in self.options], "value": self.value}
+        return {
+            "kind": "choice",
+            "name": self.name,
+            "label": self.label,
+            "options": [list(o) for o in self.options],
+            "value": self.value,
+        }
 
 
 @dataclass(frozen=True)
@@ -153,5 +164,11 @@ class Counter:
         return int(value)
 
     def spec(self):
-        return {"kind": "counter", "name": self.name, "label": self.label, "limit": self.limit,
-                "buttons": [list(b) for b in self.buttons], "value": self.value}
+        return {
+            "kind": "counter",
+            "name": self.name,
+            "label": self.label,
+            "limit": self.limit,
+            "buttons": [list(b) for b in self.buttons],
+            "value": self.value,
+        }

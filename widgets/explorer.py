@@ -184,8 +184,11 @@ class Explorer:
         except ValueError as error:
             return {**answer, "error": f"The kernel was asked for a frame it cannot compute: {error}."}
         frame = self.safe_frame(values)
-        return {**answer, "values": values, "frame": {
-            name: v if isinstance(v, str) or math.isfinite(v) else None for name, v in frame.items()}}
+        return {
+            **answer,
+            "values": values,
+            "frame": {name: v if isinstance(v, str) or math.isfinite(v) else None for name, v in frame.items()},
+        }
 
     def parse(self, values):
         """Control values sent by a front end, checked: ValueError says what is wrong."""
@@ -332,8 +335,8 @@ class Explorer:
             '<div class="agi-controls"><p class="agi-nojs">Moving the controls needs JavaScript: this is the'
             " figure at its starting values.</p></div>"
             f"{plots}"
-            f'{self._readout_html(start)}'
-            f'{"".join(self._graph_html(mark, start) for mark in self.graphs)}'
+            f"{self._readout_html(start)}"
+            f"{''.join(self._graph_html(mark, start) for mark in self.graphs)}"
             f'<p class="agi-note" aria-live="polite">{html.escape(start[self.note])}</p>'
             "</div>"
         )
@@ -357,17 +360,27 @@ class Explorer:
         """The graph's panel: the script draws the graph and its step control; the sentences, as
         text, are here already (for screen readers, and for readers without JavaScript)."""
         items = "".join(f"<li>{html.escape(fill(s, frame, self.decimals))}</li>" for s in mark.sentences)
-        words = (f'<details class="agi-graph-text"><summary>{html.escape(mark.title)}, in words</summary>'
-                 f"<ol>{items}</ol></details>") if items else ""
-        return (f'<div class="agi-graph-panel"><div class="agi-graph-steps"></div>'
-                f'<div class="agi-graph" role="img" aria-label="{html.escape(mark.title)}"></div>{words}</div>')
+        words = (
+            (
+                f'<details class="agi-graph-text"><summary>{html.escape(mark.title)}, in words</summary>'
+                f"<ol>{items}</ol></details>"
+            )
+            if items
+            else ""
+        )
+        return (
+            f'<div class="agi-graph-panel"><div class="agi-graph-steps"></div>'
+            f'<div class="agi-graph" role="img" aria-label="{html.escape(mark.title)}"></div>{words}</div>'
+        )
 
     def static_html(self, page=None):
         """The website's figure: the skeleton, its data and the script, in one piece of HTML."""
         skeleton, data = page or self.page()
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
-        scripts = (f'<script type="application/json" class="agi-data">{payload}</script>'
-                   f'<script type="module">{asset("figure.js")}\nmountAll(document);</script>')
+        scripts = (
+            f'<script type="application/json" class="agi-data">{payload}</script>'
+            f'<script type="module">{asset("figure.js")}\nmountAll(document);</script>'
+        )
         return skeleton[: -len("</div>")] + scripts + "</div>"
 
     def widget(self, page=None):
@@ -427,8 +440,7 @@ def _every(grid, k, keep):
 def _identifier(explorer):
     """An id for one output of a figure: the same on every run of a notebook, and unique on its page
     (the n-th output of the same figure in this kernel gets -n)."""
-    spec = json.dumps([type(explorer).__name__, explorer.title, [c.spec() for c in explorer.controls]],
-                      sort_keys=True)
+    spec = json.dumps([type(explorer).__name__, explorer.title, [c.spec() for c in explorer.controls]], sort_keys=True)
     digest = hashlib.sha1(spec.encode()).hexdigest()[:10]
     _outputs[digest] += 1
     return f"agi-{digest}-{_outputs[digest]}"
@@ -445,8 +457,9 @@ def _still(mark, ax, frame, gid):
     if kind == "Point" and math.isfinite(value(mark.x) + value(mark.y)):
         ax.plot([frame[mark.x]], [frame[mark.y]], "o", color=c, markersize=mark.size, zorder=5, gid=gid)
     elif kind == "Tangent" and math.isfinite(value(mark.x) + value(mark.y) + value(mark.slope)):
-        ax.axline((frame[mark.x], frame[mark.y]), slope=frame[mark.slope], color=c, linewidth=mark.width,
-                  zorder=4, gid=gid)
+        ax.axline(
+            (frame[mark.x], frame[mark.y]), slope=frame[mark.slope], color=c, linewidth=mark.width, zorder=4, gid=gid
+        )
     elif kind == "Bars":
         heights = [value(h) if math.isfinite(value(h)) else 0.0 for h in mark.heights]
         for k, patch in enumerate(ax.bar(mark.positions, heights, width=mark.width, color=c, zorder=3)):
@@ -454,16 +467,35 @@ def _still(mark, ax, frame, gid):
     elif kind == "History" and math.isfinite(value(mark.value)):
         ax.plot([0], [frame[mark.value]], "-o", color=c, markersize=mark.size, zorder=5, gid=gid)
     elif kind == "Label":
-        ax.text(mark.x, mark.y, str(frame[mark.text]), color=c, fontsize=mark.size, ha="center",
-                va="center", zorder=6, gid=gid)
+        ax.text(
+            mark.x,
+            mark.y,
+            str(frame[mark.text]),
+            color=c,
+            fontsize=mark.size,
+            ha="center",
+            va="center",
+            zorder=6,
+            gid=gid,
+        )
     elif kind == "Line":
         number = lambda name: frame.get(name) if isinstance(frame.get(name), float) else math.nan  # noqa: E731
         points = [(number(x), number(y)) for x, y in zip(mark.xs, mark.ys)]
         points = [(x, y) for x, y in points if math.isfinite(x) and math.isfinite(y)]
         if points:
             xs, ys = zip(*points)
-            ax.plot(xs, ys, "-o" if mark.size else "-", color=c, linewidth=mark.width, markersize=mark.size,
-                    solid_joinstyle="round", solid_capstyle="round", zorder=4, gid=gid)
+            ax.plot(
+                xs,
+                ys,
+                "-o" if mark.size else "-",
+                color=c,
+                linewidth=mark.width,
+                markersize=mark.size,
+                solid_joinstyle="round",
+                solid_capstyle="round",
+                zorder=4,
+                gid=gid,
+            )
 
 
 def _svg(figure, salt):
@@ -500,4 +532,3 @@ def _axes_transform(ax, height):
         "xlim": list(ax.get_xlim()),
         "ylim": list(ax.get_ylim()),
     }
-

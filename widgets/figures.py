@@ -88,9 +88,11 @@ def scalar(result, x, name):
     where = f"{name}(x) at x = {x:g}"
     if isinstance(result, torch.Tensor):
         if result.numel() != 1:
-            raise TypeError(f"{where} returned a tensor of shape {tuple(result.shape)}: a figure needs one"
-                            " number per x. For a vector, explore one element or the sum, e.g."
-                            f" lambda x: {name}(x).sum()")
+            raise TypeError(
+                f"{where} returned a tensor of shape {tuple(result.shape)}: a figure needs one"
+                " number per x. For a vector, explore one element or the sum, e.g."
+                f" lambda x: {name}(x).sum()"
+            )
         if result.is_complex():
             raise TypeError(f"{where} returned a complex tensor ({result.dtype}): a slope here needs a real number")
         return float(result.detach().reshape(()))
@@ -100,8 +102,10 @@ def scalar(result, x, name):
         raise TypeError(f"{where} returned None: does the function end with `return …`?")
     if isinstance(result, numbers.Complex):
         raise TypeError(f"{where} returned a complex number ({result!r}): a slope here needs a real number")
-    raise TypeError(f"{where} returned {result!r} ({type(result).__name__}), not a number: a figure needs "
-                    "a tensor of one element or a Python number")
+    raise TypeError(
+        f"{where} returned {result!r} ({type(result).__name__}), not a number: a figure needs "
+        "a tensor of one element or a Python number"
+    )
 
 
 def _call(function, x, name, requires_grad):
@@ -136,8 +140,7 @@ class FunctionExplorer(Explorer):
     f is called once when the figure is made: a result that is not one real number is said then.
     """
 
-    def __init__(self, f, x=(-3.0, 3.0, 0.05), start=None, by_hand=None, formula="f(x)", derivative=None,
-                 graph=False):
+    def __init__(self, f, x=(-3.0, 3.0, 0.05), start=None, by_hand=None, formula="f(x)", derivative=None, graph=False):
         _callable(f, "f", "lambda x: x**2")
         if by_hand is not None:
             _callable(by_hand, "by_hand", "lambda x: 2 * x")
@@ -189,9 +192,11 @@ class FunctionExplorer(Explorer):
             frame["dydx"] = 0.0
             frame["note"] = "y is the same for every x: no graph leads back to x, and the slope is 0."
         else:
-            frame["note"] = ("y changes with x, but no graph leads from y back to x (x.grad stays None):"
-                             " the function cut it, e.g. with .detach(), .item(), NumPy, a comparison or an"
-                             " integer cast (chapter 9). Autograd has no slope to give.")
+            frame["note"] = (
+                "y changes with x, but no graph leads from y back to x (x.grad stays None):"
+                " the function cut it, e.g. with .detach(), .item(), NumPy, a comparison or an"
+                " integer cast (chapter 9). Autograd has no slope to give."
+            )
         frame["note"] = " ".join(n for n in (frame["note"], graph_note) if n)
         return frame
 
@@ -234,18 +239,21 @@ class ChainExplorer(Explorer):
         inner_name, outer_name = names
         dydx, dzdy = local or (None, None)
         self.formula = outer_name.replace("y", inner_name)
-        self.title = (f"z = {outer_name} with y = {inner_name}: the curve with its tangent, and "
-                      "dz/dx over the whole range")
+        self.title = (
+            f"z = {outer_name} with y = {inner_name}: the curve with its tangent, and dz/dx over the whole range"
+        )
         self.controls = (_slider("x", "x", x, start),)
         self.marks = (Tangent("x", "z", "grad"), Point("x", "z"), Point("x", "grad", axes=1))
-        self.readout = Readout(rows=(
-            (f"y = {inner_name}", "y"),
-            (f"z = {outer_name}", "z"),
-            (f"dz/dy = {dzdy}  (y.grad)" if dzdy else "dz/dy  (y.grad)", "dzdy"),
-            (f"dy/dx = {dydx}" if dydx else "dy/dx", "dydx"),
-            ("dz/dy · dy/dx", "product"),
-            ("dz/dx by autograd (x.grad)", "grad"),
-        ))
+        self.readout = Readout(
+            rows=(
+                (f"y = {inner_name}", "y"),
+                (f"z = {outer_name}", "z"),
+                (f"dz/dy = {dzdy}  (y.grad)" if dzdy else "dz/dy  (y.grad)", "dzdy"),
+                (f"dy/dx = {dydx}" if dydx else "dy/dx", "dydx"),
+                ("dz/dy · dy/dx", "product"),
+                ("dz/dx by autograd (x.grad)", "grad"),
+            )
+        )
         start_x = self.controls[0].value
         self.graph = None
         try:
@@ -254,8 +262,9 @@ class ChainExplorer(Explorer):
                 y = inner(leaf)
                 y.retain_grad()  # as every frame does
                 z = outer(y)
-                self.graph = GraphPanel(z, {"x": leaf, "y": y, "z": z},
-                                        f"The graph behind z = {self.formula}, recorded at each x")
+                self.graph = GraphPanel(
+                    z, {"x": leaf, "y": y, "z": z}, f"The graph behind z = {self.formula}, recorded at each x"
+                )
                 self.marks += (self.graph.mark,)
             self.frame(x=start_x)
         except Exception as error:
@@ -270,9 +279,14 @@ class ChainExplorer(Explorer):
         z.backward()
         inner_leaf = _leaf(x)  # the inner link alone, on a graph of its own
         (dydx,) = torch.autograd.grad(self.inner(inner_leaf), inner_leaf)
-        frame = {"x": x, "y": _finite_or_nan(y), "z": _finite_or_nan(z),
-                 "dzdy": _finite_or_nan(y.grad), "dydx": _finite_or_nan(dydx),
-                 "grad": _finite_or_nan(leaf.grad)}
+        frame = {
+            "x": x,
+            "y": _finite_or_nan(y),
+            "z": _finite_or_nan(z),
+            "dzdy": _finite_or_nan(y.grad),
+            "dydx": _finite_or_nan(dydx),
+            "grad": _finite_or_nan(leaf.grad),
+        }
         frame["product"] = frame["dzdy"] * frame["dydx"]
         values = [frame[k] for k in ("y", "z", "dzdy", "dydx", "grad")]
         frame["note"] = "" if all(map(math.isfinite, values)) else f"z is not differentiable at x = {x:g}."
@@ -312,8 +326,10 @@ class NeuronExplorer(Explorer):
     stops at −log ε ≈ 18.42 and no gradient flows back.
     """
 
-    title = ("A sigmoid neuron: the prediction on the sigmoid, the loss against z with its slope, "
-             "and dL/dw, dL/db by hand and by autograd")
+    title = (
+        "A sigmoid neuron: the prediction on the sigmoid, the loss against z with its slope, "
+        "and dL/dw, dL/db by hand and by autograd"
+    )
     controls = (
         Slider("x", "x", -10.0, 10.0, 0.1, 6.7),
         Slider("w", "w", -2.0, 2.0, 1.0, 1.0),
@@ -323,8 +339,13 @@ class NeuronExplorer(Explorer):
     marks = (Point("z", "y_pred"), Tangent("z", "loss", "db", axes=1), Point("z", "loss", axes=1))
     readout = Readout(
         header=("", "by hand", "autograd"),
-        rows=(("z = w·x + b", "z"), ("y_pred = σ(z)", "y_pred"), ("loss", "loss"),
-              ("dL/dw", "dw_hand", "dw"), ("dL/db", "db_hand", "db")),
+        rows=(
+            ("z = w·x + b", "z"),
+            ("y_pred = σ(z)", "y_pred"),
+            ("loss", "loss"),
+            ("dL/dw", "dw_hand", "dw"),
+            ("dL/db", "db_hand", "db"),
+        ),
     )
     decimals = {"z": 2}
     panels = 2
@@ -333,8 +354,9 @@ class NeuronExplorer(Explorer):
     def __init__(self, graph=False):
         self.graph = None
         if graph:
-            self.graph = GraphPanel(*self._forward(**self.start),
-                                    "The graph behind the loss, recorded at each x, w, b and label")
+            self.graph = GraphPanel(
+                *self._forward(**self.start), "The graph behind the loss, recorded at each x, w, b and label"
+            )
             self.marks += (self.graph.mark,)
 
     def _forward(self, x, w, b, y):
@@ -356,11 +378,21 @@ class NeuronExplorer(Explorer):
         note = ""
         if p > 1 - calculus.EPSILON or p < calculus.EPSILON:
             bound = "1 − ε" if p > 0.5 else "ε"
-            note = (f"σ(z) is past the clamp: y_pred is held at {bound}, the loss stops at "
-                    f"{loss_value:.2f} and no gradient flows back to w or b.")
-        return {"z": float(z.detach()), "y_pred": p, "loss": loss_value, "dw": float(w_leaf.grad),
-                "db": float(b_leaf.grad), "dw_hand": float(dw_hand), "db_hand": float(db_hand),
-                "note": " ".join(n for n in (note, graph_note) if n), **graph}
+            note = (
+                f"σ(z) is past the clamp: y_pred is held at {bound}, the loss stops at "
+                f"{loss_value:.2f} and no gradient flows back to w or b."
+            )
+        return {
+            "z": float(z.detach()),
+            "y_pred": p,
+            "loss": loss_value,
+            "dw": float(w_leaf.grad),
+            "db": float(b_leaf.grad),
+            "dw_hand": float(dw_hand),
+            "db_hand": float(db_hand),
+            "note": " ".join(n for n in (note, graph_note) if n),
+            **graph,
+        }
 
     def draw(self, axes):
         left, right = axes
@@ -390,8 +422,10 @@ class MeanOfSquaresExplorer(Explorer):
 
     def __init__(self, start=(1.0, 2.0, 3.0), x=(-3.0, 3.0, 0.5)):
         if isinstance(start, (str, bytes)) or not hasattr(start, "__len__") or len(start) == 0:
-            raise ValueError(f"MeanOfSquaresExplorer needs at least one number to start from, e.g. "
-                             f"start=(1.0, 2.0, 3.0); got {start!r}")
+            raise ValueError(
+                f"MeanOfSquaresExplorer needs at least one number to start from, e.g. "
+                f"start=(1.0, 2.0, 3.0); got {start!r}"
+            )
         n = len(start)
         self.n = n
         self.title = f"y = mean(x²) of {n} numbers: bars of x and of the gradient 2x/n"
@@ -403,10 +437,12 @@ class MeanOfSquaresExplorer(Explorer):
         )
         self.readout = Readout(
             header=("", *(f"[{i}]" for i in range(n))),
-            rows=(("x", *(f"x{i}" for i in range(n))),
-                  ("x.grad (autograd)", *(f"g{i}" for i in range(n))),
-                  (f"2x/n by hand (n = {n})", *(f"h{i}" for i in range(n))),
-                  ("y = mean(x²)", "y")),
+            rows=(
+                ("x", *(f"x{i}" for i in range(n))),
+                ("x.grad (autograd)", *(f"g{i}" for i in range(n))),
+                (f"2x/n by hand (n = {n})", *(f"h{i}" for i in range(n))),
+                ("y = mean(x²)", "y"),
+            ),
         )
 
     def evaluate(self, **values):
@@ -447,9 +483,13 @@ class AccumulationExplorer(Explorer):
         Counter("count", "backward() calls", 10, (("backward again", "+1"), ("x.grad.zero_()", "reset")), 1),
     )
     marks = (History("grad"),)
-    readout = Readout(rows=(("backward() calls since the last zero_()", "count"),
-                            ("2x, added by each call (by hand)", "step"),
-                            ("x.grad", "grad")))
+    readout = Readout(
+        rows=(
+            ("backward() calls since the last zero_()", "count"),
+            ("2x, added by each call (by hand)", "step"),
+            ("x.grad", "grad"),
+        )
+    )
     decimals = {"count": 0, "step": 1, "grad": 1}
     history_length = 16
 
@@ -492,8 +532,7 @@ class TrackingExplorer(Explorer):
     title = "y = x² with gradient tracking on or off: the recorded graph, y.grad_fn, and y.backward()"
     controls = (Choice("mode", "compute y with", MODES), Slider("x", "x", -3.0, 3.0, 0.5, 2.0))
     marks = (Label("edge", 0.5, 0.82), Label("x_text", 0.2, 0.18), Label("y_text", 0.78, 0.18))
-    readout = Readout(rows=(("code", "code"), ("y", "y_repr"), ("y.grad_fn", "grad_fn"),
-                            ("y.backward()", "backward")))
+    readout = Readout(rows=(("code", "code"), ("y", "y_repr"), ("y.grad_fn", "grad_fn"), ("y.backward()", "backward")))
     figsize = (8.0, 1.7)
     narrow_figsize = (4.2, 1.9)
 
@@ -521,7 +560,7 @@ class TrackingExplorer(Explorer):
             "grad_fn": grad_fn,
             "backward": backward,
             "edge": f"y.grad_fn = {grad_fn}: "
-                    + ("backward() can reach x" if grad_fn != "None" else "no way back to x"),
+            + ("backward() can reach x" if grad_fn != "None" else "no way back to x"),
             "y_text": f"y.requires_grad = {y.requires_grad}",
             "x_text": f"x.grad = {leaf.grad!s}",
         }
@@ -534,8 +573,12 @@ class TrackingExplorer(Explorer):
         box = {"boxstyle": "round,pad=0.5", "facecolor": color("box"), "edgecolor": CURVE}
         ax.text(0.2, 0.52, "x  (leaf)", ha="center", va="center", fontsize=12, bbox=box)
         ax.text(0.78, 0.52, "y = x ** 2", ha="center", va="center", fontsize=12, bbox=box)
-        ax.annotate("", xy=(0.32, 0.52), xytext=(0.64, 0.52),
-                    arrowprops={"arrowstyle": "->", "color": color("faint"), "linewidth": 1.5, "linestyle": "--"})
+        ax.annotate(
+            "",
+            xy=(0.32, 0.52),
+            xytext=(0.64, 0.52),
+            arrowprops={"arrowstyle": "->", "color": color("faint"), "linewidth": 1.5, "linestyle": "--"},
+        )
 
 
 class TrainingExplorer(Explorer):
@@ -561,8 +604,10 @@ class TrainingExplorer(Explorer):
     #: without clearing at the two smaller learning rates.
     W_LIMITS, B_LIMITS = (-0.5, 6.0), (-2.0, 2.5)
 
-    title = ("Training the neuron by gradient descent: the loss over the steps, the path of (w, b) "
-             "over the loss's contours, and the prediction over x")
+    title = (
+        "Training the neuron by gradient descent: the loss over the steps, the path of (w, b) "
+        "over the loss's contours, and the prediction over x"
+    )
     controls = (
         Choice("lr", "learning rate", RATES, "1"),
         Slider("steps", "steps", 0, STEPS, 1, STEPS),
@@ -571,19 +616,26 @@ class TrainingExplorer(Explorer):
     marks = (
         Line(tuple(f"t{i}" for i in range(STEPS + 1)), tuple(f"L{i}" for i in range(STEPS + 1))),
         Point("step", "loss"),
-        Line(tuple(f"w{i}" for i in range(STEPS + 1)), tuple(f"b{i}" for i in range(STEPS + 1)), axes=1,
-             color="c1", width=1.4, size=3.5),
+        Line(
+            tuple(f"w{i}" for i in range(STEPS + 1)),
+            tuple(f"b{i}" for i in range(STEPS + 1)),
+            axes=1,
+            color="c1",
+            width=1.4,
+            size=3.5,
+        ),
         Point("w", "b", axes=1),
-        Line(tuple(f"px{j}" for j in range(len(CURVE))), tuple(f"py{j}" for j in range(len(CURVE))),
-             axes=2, width=2.0),
+        Line(tuple(f"px{j}" for j in range(len(CURVE))), tuple(f"py{j}" for j in range(len(CURVE))), axes=2, width=2.0),
     )
-    readout = Readout(rows=(
-        ("step", "step"),
-        ("w, b", "w", "b"),
-        ("loss (mean over the 7 examples)", "loss"),
-        ("dL/dw, dL/db at this w, b", "dw", "db"),
-        ("w.grad, b.grad: what the next step uses", "gw", "gb"),
-    ))
+    readout = Readout(
+        rows=(
+            ("step", "step"),
+            ("w, b", "w", "b"),
+            ("loss (mean over the 7 examples)", "loss"),
+            ("dL/dw, dL/db at this w, b", "dw", "db"),
+            ("w.grad, b.grad: what the next step uses", "gw", "gb"),
+        )
+    )
     # The prediction is drawn, not read: three decimals (a fraction of a pixel) keep the page light.
     decimals = {"step": 0, **{f"py{j}": 3 for j in range(len(CURVE))}}
     panels = 3
@@ -633,8 +685,16 @@ class TrainingExplorer(Explorer):
         loss.backward()
         losses.append(float(loss.detach()))
         path.append((float(w.detach()), float(b.detach())))
-        frame = {"step": count, "w": path[-1][0], "b": path[-1][1], "loss": losses[-1], "dw": float(dw),
-                 "db": float(db), "gw": float(w.grad), "gb": float(b.grad)}
+        frame = {
+            "step": count,
+            "w": path[-1][0],
+            "b": path[-1][1],
+            "loss": losses[-1],
+            "dw": float(dw),
+            "db": float(db),
+            "gw": float(w.grad),
+            "gb": float(b.grad),
+        }
         for i in range(self.STEPS + 1):
             reached = i <= count
             frame[f"t{i}"] = float(i)
@@ -656,29 +716,41 @@ class TrainingExplorer(Explorer):
         stores few different sentences)."""
         count = len(losses) - 1
         if count == 0:
-            return (f"Step 0: the parameters as they start, w = {self.START[0]:g} and b = {self.START[1]:g}, "
-                    "before any update. Move the steps slider to train.")
+            return (
+                f"Step 0: the parameters as they start, w = {self.START[0]:g} and b = {self.START[1]:g}, "
+                "before any update. Move the steps slider to train."
+            )
         lowest = self.lowest[0]
         rises = [i for i in range(1, count + 1) if losses[i] > losses[i - 1] + 1e-12]
         outside = "" if self.inside(*path[-1]) else " The parameters are now off the picture."
         if not clear:
-            note = ("The gradients are never cleared: each backward() adds to .grad, so every step "
-                    "subtracts the sum of all the gradients so far, not this step's gradient.")
+            note = (
+                "The gradients are never cleared: each backward() adds to .grad, so every step "
+                "subtracts the sum of all the gradients so far, not this step's gradient."
+            )
             if rises:
-                return (f"{note} The old gradients keep pushing after the minimum is passed: the loss went "
-                        f"up again at step {rises[0]}.{outside}")
+                return (
+                    f"{note} The old gradients keep pushing after the minimum is passed: the loss went "
+                    f"up again at step {rises[0]}.{outside}"
+                )
             return f"{note} So far the loss has fallen at every step.{outside}"
         if rises:
-            return (f"The loss went up at step {rises[0]}: the step jumped across the valley and landed "
-                    "higher on the other side. This learning rate is too large: the loss jumps up and down "
-                    f"instead of settling.{outside}")
+            return (
+                f"The loss went up at step {rises[0]}: the step jumped across the valley and landed "
+                "higher on the other side. This learning rate is too large: the loss jumps up and down "
+                f"instead of settling.{outside}"
+            )
         if losses[-1] - lowest < 1e-3:
-            return (f"The loss is within 0.001 of its lowest value, {lowest:.4f}: the gradient is almost "
-                    "zero there, so the steps have become tiny. Training has converged.")
+            return (
+                f"The loss is within 0.001 of its lowest value, {lowest:.4f}: the gradient is almost "
+                "zero there, so the steps have become tiny. Training has converged."
+            )
         if count == self.STEPS:
-            return (f"The loss fell at every step, but it is still well above its lowest value, "
-                    f"{lowest:.4f}: at this learning rate the steps are too small for {self.STEPS} steps "
-                    "to get there.")
+            return (
+                f"The loss fell at every step, but it is still well above its lowest value, "
+                f"{lowest:.4f}: at this learning rate the steps are too small for {self.STEPS} steps "
+                "to get there."
+            )
         return "So far the loss has fallen at every step."
 
     def draw(self, axes):
@@ -704,11 +776,11 @@ class TrainingExplorer(Explorer):
         bs = torch.linspace(*self.B_LIMITS, 91, dtype=torch.float64)
         grid_w, grid_b = torch.meshgrid(ws, bs, indexing="xy")
         with torch.no_grad():
-            losses = calculus.binary_cross_entropy(
-                torch.sigmoid(grid_w[..., None] * x + grid_b[..., None]), y).mean(-1)
+            losses = calculus.binary_cross_entropy(torch.sigmoid(grid_w[..., None] * x + grid_b[..., None]), y).mean(-1)
         levels = [0.38, 0.45, 0.6, 0.8, 1.1, 1.5, 2.0]
-        lines = path.contour(grid_w.numpy(), grid_b.numpy(), losses.numpy(), levels=levels,
-                             colors=color("faint"), linewidths=0.9)
+        lines = path.contour(
+            grid_w.numpy(), grid_b.numpy(), losses.numpy(), levels=levels, colors=color("faint"), linewidths=0.9
+        )
         path.clabel(lines, levels[1::2], fontsize=10, colors=color("muted"), fmt="%g")
         path.plot([w_best], [b_best], "+", color=color("ink"), markersize=9, markeredgewidth=1.6)
         path.set_xlim(*self.W_LIMITS)
@@ -717,12 +789,19 @@ class TrainingExplorer(Explorer):
         path.set_title("(w, b) over the loss's contours", fontsize=10)
         # The prediction over x, with the examples and the best fit.
         xs = np.array(self.CURVE)
-        prediction.plot(xs, 1 / (1 + np.exp(-(w_best * xs + b_best))), color=color("faint"), linestyle="--",
-                        linewidth=1.4, label="lowest loss")
+        prediction.plot(
+            xs,
+            1 / (1 + np.exp(-(w_best * xs + b_best))),
+            color=color("faint"),
+            linestyle="--",
+            linewidth=1.4,
+            label="lowest loss",
+        )
         for label, name in ((0.0, "c4"), (1.0, "c5")):
             chosen = [v for v, t in zip(self.X, self.Y) if t == label]
-            prediction.plot(chosen, [label] * len(chosen), "o", color=color(name), markersize=7,
-                            label=f"y = {label:g}", zorder=6)
+            prediction.plot(
+                chosen, [label] * len(chosen), "o", color=color(name), markersize=7, label=f"y = {label:g}", zorder=6
+            )
         prediction.set_xlim(xs[0], xs[-1])
         prediction.set_ylim(-0.1, 1.1)
         style_axes(prediction, "x", "y_pred = σ(w·x + b)")
@@ -749,9 +828,11 @@ class GraphPanel:
         """(the frame's graph channels, a note): NaN where this frame recorded another graph."""
         result = record(output, names)
         if signature(result) != self.signature:
-            return ({k: math.nan if not isinstance(v, str) else "" for k, v in self.keys.items()},
-                    "Here the function records a different graph from the one drawn (at the start): "
-                    "the graph's numbers are left out.")
+            return (
+                {k: math.nan if not isinstance(v, str) else "" for k, v in self.keys.items()},
+                "Here the function records a different graph from the one drawn (at the start): "
+                "the graph's numbers are left out.",
+            )
         return {k: v for k, v in channels(result).items() if k in self.used}, ""
 
 

@@ -24,5 +24,4 @@ def fill(template, frame, decimals=None):
     """A template with its {channel} placeholders filled as the readout shows numbers. The page's
     script fills templates the same way (``fill`` in figure.js)."""
     decimals = decimals or {}
-    return re.sub(r"\{([^}]+)\}", lambda m: format_value(frame.get(m.group(1)), decimals.get(m.group(1), 4)),
-                  template)
+    return re.sub(r"\{([^}]+)\}", lambda m: format_value(frame.get(m.group(1)), decimals.get(m.group(1), 4)), template)

@@ -110,8 +110,12 @@ def _walk(output):
 
 def _saved(fn):
     """The values a node saved, as PyTorch exposes them; raises RuntimeError where they were freed."""
-    return {name[len("_saved_"):]: number(getattr(fn, name)) for name in dir(fn) if name.startswith("_saved_")
-            and not name.endswith(("_sym_sizes", "_sym_strides", "_sym_storage_offset", "_options"))}
+    return {
+        name[len("_saved_") :]: number(getattr(fn, name))
+        for name in dir(fn)
+        if name.startswith("_saved_")
+        and not name.endswith(("_sym_sizes", "_sym_strides", "_sym_storage_offset", "_options"))
+    }
 
 
 def record(output, names=None):
@@ -146,17 +150,24 @@ def record(output, names=None):
             result.freed = True
     name = own or "the output"
     if output.numel() != 1:
-        result.notes.append(f"{name} has shape {tuple(output.shape)}: backward() needs a gradient of that shape "
-                            "to start from; shown is what it does from a gradient of ones, as "
-                            f"{name}.sum().backward() would.")
+        result.notes.append(
+            f"{name} has shape {tuple(output.shape)}: backward() needs a gradient of that shape "
+            "to start from; shown is what it does from a gradient of ones, as "
+            f"{name}.sum().backward() would."
+        )
     if not result.freed:
         _backward(result, output)
     if result.freed:
-        result.notes.append("backward() has already run through this graph and freed the values its nodes "
-                            "saved, so the gradients along it cannot be worked out again (the leaves keep "
-                            "their .grad). Show the graph before backward(), or call backward(retain_graph=True).")
-    grads = [f"{result.nodes[i].tensor or 'a leaf'}.grad is {format_value(g)}"
-             for i, g in result.leaf_grads.items() if g != "None"]
+        result.notes.append(
+            "backward() has already run through this graph and freed the values its nodes "
+            "saved, so the gradients along it cannot be worked out again (the leaves keep "
+            "their .grad). Show the graph before backward(), or call backward(retain_graph=True)."
+        )
+    grads = [
+        f"{result.nodes[i].tensor or 'a leaf'}.grad is {format_value(g)}"
+        for i, g in result.leaf_grads.items()
+        if g != "None"
+    ]
     if grads:
         result.notes.append(f"Already {', '.join(grads)}, from an earlier backward(): the next one adds to it.")
     return result
@@ -185,7 +196,7 @@ def _backward(result, output):
                 result.freed = True
                 return
             inputs = [(k, g, u) for k, (g, u) in enumerate(zip(sent, unit)) if node.fn.next_functions[k][0] is not None]
-            for edge, (k, g, u) in enumerate(inputs):
+            for edge, (_, g, u) in enumerate(inputs):
                 child = node.inputs[edge][0]
                 result.sent[i, edge] = number(g)
                 result.local[i, edge] = number(u) if grad.numel() == 1 else "—"
@@ -203,11 +214,15 @@ def _call(fn, grad):
 def _no_graph(tensor, name):
     name = name or "This tensor"
     if tensor.requires_grad:
-        return (f"{name} is a leaf: it was created, not computed from other tensors, so nothing was "
-                f"recorded behind it (its grad_fn is None). backward() on it would set its .grad to 1.")
-    return (f"{name} has no graph: its grad_fn is None and requires_grad is False. It was computed with "
-            "tracking off (torch.no_grad(), .detach(), or from tensors that do not require grad), so "
-            "nothing was recorded and backward() has nowhere to go.")
+        return (
+            f"{name} is a leaf: it was created, not computed from other tensors, so nothing was "
+            f"recorded behind it (its grad_fn is None). backward() on it would set its .grad to 1."
+        )
+    return (
+        f"{name} has no graph: its grad_fn is None and requires_grad is False. It was computed with "
+        "tracking off (torch.no_grad(), .detach(), or from tensors that do not require grad), so "
+        "nothing was recorded and backward() has nowhere to go."
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -257,7 +272,7 @@ def columns(result):
     box, "more"."""
     layer = layers(result)
     depth, keep = max(layer.values()) + 1, MAX_LAYERS // 2
-    hidden = {i for i, l in layer.items() if keep <= l < depth - keep} if depth > MAX_LAYERS else set()
+    hidden = {i for i, at in layer.items() if keep <= at < depth - keep} if depth > MAX_LAYERS else set()
     placed = {}
     for i in sorted(set(layer) - hidden, key=lambda i: (layer[i], i)):
         placed.setdefault(layer[i] if layer[i] < keep else layer[i] - (depth - 2 * keep) + 1, []).append(i)
@@ -269,8 +284,8 @@ def columns(result):
         neighbours.setdefault(parent, []).append(child)
     for _ in range(4):  # the barycentre heuristic, a few passes
         position = {i: k for ids in placed.values() for k, i in enumerate(ids)}
-        for l in sorted(placed):
-            placed[l].sort(key=lambda i: _centre(i, neighbours, position))
+        for at in sorted(placed):
+            placed[at].sort(key=lambda i: _centre(i, neighbours, position))
     return dict(sorted(placed.items())), len(hidden), depth - 2 * keep
 
 
@@ -316,8 +331,14 @@ def edges(result, boxes, across):
             x1, y1, x2, y2 = a[0] + a[2] / 2, a[1] + a[3], b[0] + b[2] / 2, b[1]
         else:
             x1, y1, x2, y2 = a[0] + a[2], a[1] + a[3] / 2, b[0], b[1] + b[3] / 2
-        drawn.append({"from": child if child in boxes else "more", "to": parent if parent in boxes else "more",
-                      "k": k, "points": [x1, y1, x2, y2]})
+        drawn.append(
+            {
+                "from": child if child in boxes else "more",
+                "to": parent if parent in boxes else "more",
+                "k": k,
+                "points": [x1, y1, x2, y2],
+            }
+        )
     groups = {}
     for edge in drawn:  # two edges between the same boxes (x * x): side by side
         groups.setdefault((edge["from"], edge["to"]), []).append(edge)
@@ -373,19 +394,28 @@ def drawing(result, prefix="g"):
 
     def received(i):
         parts = incoming.get(i, [])
-        total = "{%s%dr}" % (prefix, i)
-        return " + ".join("{%s}" % c for c in parts) + " = " + total if len(parts) > 1 else total
+        total = f"{{{prefix}{i}r}}"
+        return " + ".join(f"{{{c}}}" for c in parts) + " = " + total if len(parts) > 1 else total
 
     def text(i):
         node, p = result.nodes[i], f"{prefix}{i}"
         after = [f"{p}r", *incoming.get(i, [])]
         if node.fn is None:  # a tensor with no graph
-            return [node.tensor or "tensor", "= {%sv}" % p, "grad_fn = None",
-                    f"requires_grad={node.name == 'AccumulateGrad'}"], []
+            return [
+                node.tensor or "tensor",
+                f"= {{{p}v}}",
+                "grad_fn = None",
+                f"requires_grad={node.name == 'AccumulateGrad'}",
+            ], []
         if node.name == "AccumulateGrad":  # the leaf it delivers into: value, flags, and its .grad
             name = node.tensor or "leaf"
-            return ["AccumulateGrad", f"{name} = {{{p}v}}", "requires_grad=True", "is_leaf=True",
-                    f"{name}.grad ← {received(i)}"], after
+            return [
+                "AccumulateGrad",
+                f"{name} = {{{p}v}}",
+                "requires_grad=True",
+                "is_leaf=True",
+                f"{name}.grad ← {received(i)}",
+            ], after
         lines = [node.name]
         if i in result.values:  # a tensor the code names: its value, and whether it keeps its .grad
             lines += [f"{node.tensor} = {{{p}v}}", f"retains_grad={node.retains}"]
@@ -401,8 +431,9 @@ def drawing(result, prefix="g"):
             else:
                 (lines, after), kind = text(i), "leaf" if result.nodes[i].name == "AccumulateGrad" else "op"
             nodes.append({"id": i, "lines": lines, "after": after, "kind": kind})
-    sizes = {n["id"]: (max(map(_measure, n["lines"])) * CHAR + 2 * PAD, len(n["lines"]) * LINE + 2 * PAD)
-             for n in nodes}
+    sizes = {
+        n["id"]: (max(map(_measure, n["lines"])) * CHAR + 2 * PAD, len(n["lines"]) * LINE + 2 * PAD) for n in nodes
+    }
     layouts = []
     for name, across in (("right", False), ("down", True)):
         boxes, (width, height) = place(placed, sizes, across)
@@ -416,13 +447,19 @@ def drawing(result, prefix="g"):
         if node.name == "AccumulateGrad":
             sentences.append(f"AccumulateGrad stores {received(i)} in {label(result, i)}.grad.")
             continue
-        sends = [f"{{{p}e{k}}} to {label(result, child)} (local derivative {{{p}l{k}}})"
-                 for k, (child, _) in enumerate(node.inputs)]
+        sends = [
+            f"{{{p}e{k}}} to {label(result, child)} (local derivative {{{p}l{k}}})"
+            for k, (child, _) in enumerate(node.inputs)
+        ]
         sentence = f"{label(result, i)} receives {received(i)}"
         sentences.append(sentence + ("; it sends " + " and ".join(sends) if sends else "") + ".")
     shown = {n["id"] for n in nodes}
-    return {"nodes": nodes, "layouts": layouts, "order": [i for i in result.order if i in shown],
-            "sentences": [s for i, s in zip(result.order, sentences) if i in shown]}
+    return {
+        "nodes": nodes,
+        "layouts": layouts,
+        "order": [i for i in result.order if i in shown],
+        "sentences": [s for i, s in zip(result.order, sentences) if i in shown],
+    }
 
 
 def used(spec):

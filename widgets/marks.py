@@ -91,8 +91,7 @@ class Line(Mark):
 
     def __post_init__(self):
         if len(self.xs) != len(self.ys):
-            raise ValueError(f"a Line needs as many x channels as y channels; got {len(self.xs)}"
-                             f" and {len(self.ys)}")
+            raise ValueError(f"a Line needs as many x channels as y channels; got {len(self.xs)} and {len(self.ys)}")
         object.__setattr__(self, "xs", tuple(self.xs))
         object.__setattr__(self, "ys", tuple(self.ys))
 

@@ -58,7 +58,8 @@ class Question:
             right = choice == self.right
             labels.append(
                 f'<label data-choice="{k}"{" data-right" if right else ""}>'
-                f'<input type="radio" name="{ident}" value="{k}"><span>{_inline(choice)}</span></label>')
+                f'<input type="radio" name="{ident}" value="{k}"><span>{_inline(choice)}</span></label>'
+            )
             verdict = "Right:" if right else "Not quite:"
             said.append(f'<p data-choice="{k}"><strong>{verdict}</strong> {_inline(feedback)}</p>')
         return (

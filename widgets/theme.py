@@ -33,8 +33,7 @@ PALETTE = {
 
 #: Where a dark theme is on: the book's site (pydata-sphinx-theme), JupyterLab and Notebook 7,
 #: VS Code.
-DARK = ('html[data-theme="dark"] {scope}', 'body[data-jp-theme-light="false"] {scope}',
-        "body.vscode-dark {scope}")
+DARK = ('html[data-theme="dark"] {scope}', 'body[data-jp-theme-light="false"] {scope}', "body.vscode-dark {scope}")
 
 
 def color(name):
@@ -58,6 +57,7 @@ for _name, (_light, _) in PALETTE.items():  # the first name of a colour is the 
 
 def themed(svg):
     """matplotlib's SVG with each palette colour read from its variable (the colour as fallback)."""
+
     def variable(match):
         name = _BY_HEX.get(match.group(0).lower())
         return f"var(--agi-{name}, {match.group(0)})" if name else match.group(0)

@@ -85,16 +85,20 @@ class Number:
             return f"expected {wanted}, got {got}."
         value = value.reshape(self.shape)
         if value.isnan().any():
-            return ("your answer contains NaN (not a number). A NaN comes from 0/0, inf − inf, "
-                    "inf · 0 or the log of a negative number in the code that produced it: find "
-                    "that line.")
+            return (
+                "your answer contains NaN (not a number). A NaN comes from 0/0, inf − inf, "
+                "inf · 0 or the log of a negative number in the code that produced it: find "
+                "that line."
+            )
         if value.isinf().any():
             return "your answer contains inf: something in the code that produced it overflowed."
         right = self.expected()
         if self._close(value, right):
             if needs_grad:
-                return ("right value, but it is a tensor that still requires grad (it carries its "
-                        "graph along): use .item() for a Python number, or .detach().")
+                return (
+                    "right value, but it is a tensor that still requires grad (it carries its "
+                    "graph along): use .item() for a Python number, or .detach()."
+                )
             return True
         for mistake in self.mistakes:
             if self._close(value, _as_tensor(mistake.value()).reshape(self.shape)):
@@ -110,13 +114,17 @@ class Number:
     def _off(self, value, right):
         if self.shape == ():
             direction = "larger" if value > right else "smaller"
-            return (f"not yet: your answer is {direction} than the right one, by more than the "
-                    f"tolerance ({self.tolerance()}). The hint may help.")
+            return (
+                f"not yet: your answer is {direction} than the right one, by more than the "
+                f"tolerance ({self.tolerance()}). The hint may help."
+            )
         wrong = ~((value - right).abs() <= self.atol + self.rtol * right.abs())
         first = tuple(int(i) for i in wrong.nonzero()[0])
         index = first[0] if len(first) == 1 else first
-        return (f"not yet: {int(wrong.sum())} of {wrong.numel()} elements are off by more than the "
-                f"tolerance ({self.tolerance()}), the first at index {index}. The hint may help.")
+        return (
+            f"not yet: {int(wrong.sum())} of {wrong.numel()} elements are off by more than the "
+            f"tolerance ({self.tolerance()}), the first at index {index}. The hint may help."
+        )
 
 
 #: Mistakes any number can show: a multiple of the right answer, and what usually causes it.
@@ -165,8 +173,10 @@ def _not_a_number(answer, wanted):
     if answer is ...:
         return NOT_ANSWERED
     if answer is None:
-        return ("got None. Did you read the .grad of a tensor that has none (a non-leaf tensor, or "
-                "before backward()), or assign the result of a function that only prints?")
+        return (
+            "got None. Did you read the .grad of a tensor that has none (a non-leaf tensor, or "
+            "before backward()), or assign the result of a function that only prints?"
+        )
     if isinstance(answer, str):
         return f"got the text {_shown(answer)}: answer with a number, not a string (3.5, not '3.5')."
     if isinstance(answer, (bool, np.bool_)):
@@ -220,8 +230,10 @@ def exercise(name):
         module = None
     found = {e.name: e for e in getattr(module, "EXERCISES", ())}
     if name not in found:
-        raise LookupError(f"there is no exercise {name!r}: exercises are named like \"4.2\", "
-                          "chapter then number, as the book numbers them")
+        raise LookupError(
+            f'there is no exercise {name!r}: exercises are named like "4.2", '
+            "chapter then number, as the book numbers them"
+        )
     return found[name]
 
 

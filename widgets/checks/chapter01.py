@@ -25,27 +25,39 @@ def _other_branch():
 
 
 EXERCISES = [
-    Choice("1.1", "c", feedback={
-        "a": "a has requires_grad=True, but no operation made it: you created it yourself. It is "
-             "where the recording starts (a leaf), and a grad_fn belongs to results of recorded "
-             "operations.",
-        "b": "b was created directly, and is not even marked with requires_grad=True: no "
-             "operation made it, and nothing about it is recorded.",
-        "c": "c = a * b involves a, which is marked, so the multiplication is recorded: "
-             "c.grad_fn is a MulBackward0.",
-        "d": "d = b + 1 is a result, but only b takes part, and b is not marked: an operation on "
-             "unmarked tensors alone is not recorded, so d has no grad_fn.",
-    }),
-    Number("1.2", _branch_grad, mistakes=(
-        Mistake(_other_branch, "that is the derivative of x², 2x at x = −2: the branch that did "
-                               "not run. At x = −2 the condition x > 0 is False, so only 3 * x "
-                               "ran, and only it is recorded."),
-        Mistake(lambda: _branch(torch.tensor(-2.0)), "that is y itself, 3 · (−2) = −6, not its "
-                                                     "derivative."),
-        Mistake(lambda: _other_branch() + _branch_grad(), "that adds the derivatives of both "
-                                                          "branches: autograd records only the "
-                                                          "one that ran, 3 * x."),
-        Mistake(lambda: 0.0, "the if itself is not recorded, but the branch that ran is: y = 3x, "
-                             "whose slope is not 0."),
-    )),
+    Choice(
+        "1.1",
+        "c",
+        feedback={
+            "a": "a has requires_grad=True, but no operation made it: you created it yourself. It is "
+            "where the recording starts (a leaf), and a grad_fn belongs to results of recorded "
+            "operations.",
+            "b": "b was created directly, and is not even marked with requires_grad=True: no "
+            "operation made it, and nothing about it is recorded.",
+            "c": "c = a * b involves a, which is marked, so the multiplication is recorded: "
+            "c.grad_fn is a MulBackward0.",
+            "d": "d = b + 1 is a result, but only b takes part, and b is not marked: an operation on "
+            "unmarked tensors alone is not recorded, so d has no grad_fn.",
+        },
+    ),
+    Number(
+        "1.2",
+        _branch_grad,
+        mistakes=(
+            Mistake(
+                _other_branch,
+                "that is the derivative of x², 2x at x = −2: the branch that did "
+                "not run. At x = −2 the condition x > 0 is False, so only 3 * x "
+                "ran, and only it is recorded.",
+            ),
+            Mistake(lambda: _branch(torch.tensor(-2.0)), "that is y itself, 3 · (−2) = −6, not its derivative."),
+            Mistake(
+                lambda: _other_branch() + _branch_grad(),
+                "that adds the derivatives of both branches: autograd records only the one that ran, 3 * x.",
+            ),
+            Mistake(
+                lambda: 0.0, "the if itself is not recorded, but the branch that ran is: y = 3x, whose slope is not 0."
+            ),
+        ),
+    ),
 ]

@@ -42,32 +42,53 @@ def _local(at=2.0):
 
 
 #: What None means in exercise 4.2.
-_TOO_LATE = ("got None: y is an intermediate tensor, so backward() stores nothing in y.grad unless "
-             "y.retain_grad() was called before it. Called after, it is too late: the backward "
-             "pass has already used dz/dy and dropped it. Move it above z.backward() and run the "
-             "whole cell again.")
+_TOO_LATE = (
+    "got None: y is an intermediate tensor, so backward() stores nothing in y.grad unless "
+    "y.retain_grad() was called before it. Called after, it is too late: the backward "
+    "pass has already used dz/dy and dropped it. Move it above z.backward() and run the "
+    "whole cell again."
+)
 
 
 EXERCISES = [
-    Number("4.1", _cube_of_sum, mistakes=(
-        Mistake(_outer_only, "that is the outer derivative alone, 3y² = 3 · 5² = 75: the chain "
-                             "rule multiplies it by the inner derivative, dy/dx = 2x = 4."),
-        Mistake(lambda: _outer_at(2.0**2), "the outer derivative 3y² is taken at the inner "
-                                           "value y = x² + 1 = 5, not at x² = 4: the +1 is part "
-                                           "of y."),
-        Mistake(lambda: _outer_at(2.0), "the outer derivative 3y² is taken at y = x² + 1 = 5, "
-                                        "not at x = 2."),
-        Mistake(lambda: (2.0**2 + 1) ** 3, "that is z = 5³ = 125 itself, not its derivative."),
-    )),
-    Number("4.2", lambda: _chain()[1].grad, mistakes=(
-        Mistake(lambda: _chain()[0].grad, "this is dz/dx, x.grad, not dz/dy: it includes the "
-                                          "last factor of the chain, dy/dx = cos(2), which "
-                                          "y.grad does not."),
-        Mistake(_local, "that is dy/dx = cos(2), the local derivative of y's own node. y.grad is "
-                        "dz/dy: how the output z changes with y."),
-        Mistake(lambda: 3 * 2.0**2, "that is 3x² at x = 2: dz/dy = 3y² is taken at "
-                                    "y = sin(2) ≈ 0.909, not at x."),
-        Mistake(lambda: _chain()[2].detach(), "that is z = sin(2)³ itself, not a derivative."),
-        Mistake(lambda: _chain()[1].detach(), "that is y = sin(2) itself, not its gradient."),
-    ), none=_TOO_LATE),
+    Number(
+        "4.1",
+        _cube_of_sum,
+        mistakes=(
+            Mistake(
+                _outer_only,
+                "that is the outer derivative alone, 3y² = 3 · 5² = 75: the chain "
+                "rule multiplies it by the inner derivative, dy/dx = 2x = 4.",
+            ),
+            Mistake(
+                lambda: _outer_at(2.0**2),
+                "the outer derivative 3y² is taken at the inner "
+                "value y = x² + 1 = 5, not at x² = 4: the +1 is part "
+                "of y.",
+            ),
+            Mistake(lambda: _outer_at(2.0), "the outer derivative 3y² is taken at y = x² + 1 = 5, not at x = 2."),
+            Mistake(lambda: (2.0**2 + 1) ** 3, "that is z = 5³ = 125 itself, not its derivative."),
+        ),
+    ),
+    Number(
+        "4.2",
+        lambda: _chain()[1].grad,
+        mistakes=(
+            Mistake(
+                lambda: _chain()[0].grad,
+                "this is dz/dx, x.grad, not dz/dy: it includes the "
+                "last factor of the chain, dy/dx = cos(2), which "
+                "y.grad does not.",
+            ),
+            Mistake(
+                _local,
+                "that is dy/dx = cos(2), the local derivative of y's own node. y.grad is "
+                "dz/dy: how the output z changes with y.",
+            ),
+            Mistake(lambda: 3 * 2.0**2, "that is 3x² at x = 2: dz/dy = 3y² is taken at y = sin(2) ≈ 0.909, not at x."),
+            Mistake(lambda: _chain()[2].detach(), "that is z = sin(2)³ itself, not a derivative."),
+            Mistake(lambda: _chain()[1].detach(), "that is y = sin(2) itself, not its gradient."),
+        ),
+        none=_TOO_LATE,
+    ),
 ]

@@ -43,39 +43,65 @@ def _meeting_point():
 
 
 EXERCISES = [
-    Number("6.1", _w_grad, mistakes=(
-        Mistake(lambda: _sigmoid(X1, W1, B1) - Y1,
-                "that is ∂L/∂b = y_pred − y, b.grad: ∂L/∂w has one more factor, x."),
-        Mistake(lambda: _sigmoid(X1, W1, B1) * X1,
+    Number(
+        "6.1",
+        _w_grad,
+        mistakes=(
+            Mistake(
+                lambda: _sigmoid(X1, W1, B1) - Y1, "that is ∂L/∂b = y_pred − y, b.grad: ∂L/∂w has one more factor, x."
+            ),
+            Mistake(
+                lambda: _sigmoid(X1, W1, B1) * X1,
                 "that is the gradient for the label y = 0, the chapter's: this example's label "
-                "is 1. Did the cell use the chapter's y?"),
-        Mistake(lambda: -torch.log(_sigmoid(X1, W1, B1)),
-                "that is the loss L itself, not its gradient: after loss.backward(), read w.grad."),
-        Mistake(lambda: _sigmoid(X1, W1, B1) * (1 - _sigmoid(X1, W1, B1)) * X1,
+                "is 1. Did the cell use the chapter's y?",
+            ),
+            Mistake(
+                lambda: -torch.log(_sigmoid(X1, W1, B1)),
+                "that is the loss L itself, not its gradient: after loss.backward(), read w.grad.",
+            ),
+            Mistake(
+                lambda: _sigmoid(X1, W1, B1) * (1 - _sigmoid(X1, W1, B1)) * X1,
                 "that is y_pred(1 − y_pred)·x, the derivative of the prediction with respect to "
-                "w: the loss's own factor, ∂L/∂y_pred, is missing."),
-        Mistake(lambda: (_sigmoid(6.7, 1.0, 0.0) - 0.0) * 6.7,
-                "that is the chapter's gradient, at x = 6.7, w = 1, b = 0, label 0: this "
-                "exercise has new values."),
-    )),
-    Number("6.2", _meeting_point, mistakes=(
-        Mistake(lambda: (1 - Y2) / (1 - _sigmoid(X2, W2, B2)),
+                "w: the loss's own factor, ∂L/∂y_pred, is missing.",
+            ),
+            Mistake(
+                lambda: (_sigmoid(6.7, 1.0, 0.0) - 0.0) * 6.7,
+                "that is the chapter's gradient, at x = 6.7, w = 1, b = 0, label 0: this exercise has new values.",
+            ),
+        ),
+    ),
+    Number(
+        "6.2",
+        _meeting_point,
+        mistakes=(
+            Mistake(
+                lambda: (1 - Y2) / (1 - _sigmoid(X2, W2, B2)),
                 "that is what the ln(1 − p) branch sends back, (1 − y)/(1 − p), alone: with a "
-                "label of 0.25 the y·ln p branch sends something too, and the two are added."),
-        Mistake(lambda: -Y2 / _sigmoid(X2, W2, B2),
-                "that is what the y·ln p branch sends back, −y/p, alone: the ln(1 − p) branch "
-                "adds (1 − y)/(1 − p)."),
-        Mistake(lambda: Y2 / _sigmoid(X2, W2, B2) + (1 - Y2) / (1 - _sigmoid(X2, W2, B2)),
+                "label of 0.25 the y·ln p branch sends something too, and the two are added.",
+            ),
+            Mistake(
+                lambda: -Y2 / _sigmoid(X2, W2, B2),
+                "that is what the y·ln p branch sends back, −y/p, alone: the ln(1 − p) branch adds (1 − y)/(1 − p).",
+            ),
+            Mistake(
+                lambda: Y2 / _sigmoid(X2, W2, B2) + (1 - Y2) / (1 - _sigmoid(X2, W2, B2)),
                 "both branches are there, but the y·ln p branch sends back a negative amount, "
-                "−y/p (the loss has a minus sign in front): the two partly cancel."),
-        Mistake(lambda: 1 / (1 - _sigmoid(X2, W2, B2)),
-                "that is the gradient at p for the label 0, the chapter's: this exercise's label "
-                "is 0.25."),
-        Mistake(lambda: _sigmoid(X2, W2, B2) - Y2,
+                "−y/p (the loss has a minus sign in front): the two partly cancel.",
+            ),
+            Mistake(
+                lambda: 1 / (1 - _sigmoid(X2, W2, B2)),
+                "that is the gradient at p for the label 0, the chapter's: this exercise's label is 0.25.",
+            ),
+            Mistake(
+                lambda: _sigmoid(X2, W2, B2) - Y2,
                 "that is ∂L/∂z = y_pred − y, one node further back: SigmoidBackward0 has already "
-                "multiplied by y_pred(1 − y_pred). The question is the gradient at p."),
-        Mistake(lambda: (_sigmoid(X2, W2, B2) - Y2) * X2,
+                "multiplied by y_pred(1 − y_pred). The question is the gradient at p.",
+            ),
+            Mistake(
+                lambda: (_sigmoid(X2, W2, B2) - Y2) * X2,
                 "that is w.grad, (y_pred − y)·x: the question is the gradient at p, the clamped "
-                "prediction, before the sigmoid's factor and x."),
-    )),
+                "prediction, before the sigmoid's factor and x.",
+            ),
+        ),
+    ),
 ]

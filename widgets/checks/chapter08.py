@@ -50,43 +50,73 @@ def _accumulated(pieces=(slice(0, 2), slice(2, 4)), divide=True):
 
 
 EXERCISES = [
-    Number("8.1", _keep_count, mistakes=(
-        Mistake(lambda: 2 * X1,
+    Number(
+        "8.1",
+        _keep_count,
+        mistakes=(
+            Mistake(
+                lambda: 2 * X1,
                 "that is the last pass alone, 2x: the (x ** 3) pass before it also added its "
-                "3x², and backward() adds, it does not overwrite."),
-        Mistake(lambda: 3 * X1**2,
-                "that is the (x ** 3) pass alone: the (x ** 2) pass after it adds its 2x."),
-        Mistake(lambda: 2 * X1 + 3 + 3 * X1**2 + 2 * X1,
-                "that adds all four passes: zero_() set x.grad back to 0, so only the two passes "
-                "after it count."),
-        Mistake(lambda: 5 * X1**4,
+                "3x², and backward() adds, it does not overwrite.",
+            ),
+            Mistake(lambda: 3 * X1**2, "that is the (x ** 3) pass alone: the (x ** 2) pass after it adds its 2x."),
+            Mistake(
+                lambda: 2 * X1 + 3 + 3 * X1**2 + 2 * X1,
+                "that adds all four passes: zero_() set x.grad back to 0, so only the two passes after it count.",
+            ),
+            Mistake(
+                lambda: 5 * X1**4,
                 "that is the derivative of x³·x² = x⁵: the passes add their gradients, they do "
-                "not multiply their functions. The total is the derivative of x³ + x²."),
-    )),
-    Number("8.2", lambda: _descend("after"), mistakes=(
-        Mistake(lambda: _descend("never"),
+                "not multiply their functions. The total is the derivative of x³ + x².",
+            ),
+        ),
+    ),
+    Number(
+        "8.2",
+        lambda: _descend("after"),
+        mistakes=(
+            Mistake(
+                lambda: _descend("never"),
                 "that is w from the loop as it was: w.grad is never cleared, so each step adds "
                 "its gradient to all the earlier ones (they accumulate) and w overshoots. Clear "
-                "w.grad after each update."),
-        Mistake(lambda: _descend("early"),
+                "w.grad after each update.",
+            ),
+            Mistake(
+                lambda: _descend("early"),
                 "w has not moved: the gradient was cleared between backward() and the update, so "
-                "each step subtracted 0.1 · 0. Clear it after the update."),
-        Mistake(lambda: TARGET2,
+                "each step subtracted 0.1 · 0. Clear it after the update.",
+            ),
+            Mistake(
+                lambda: TARGET2,
                 "3 is the minimum the loop heads for: after six steps w has not reached it yet. "
-                "Run the fixed loop and read w."),
-    )),
-    Number("8.3", _accumulated, mistakes=(
-        Mistake(lambda: _accumulated(divide=False),
+                "Run the fixed loop and read w.",
+            ),
+        ),
+    ),
+    Number(
+        "8.3",
+        _accumulated,
+        mistakes=(
+            Mistake(
+                lambda: _accumulated(divide=False),
                 "that adds the two halves' mean gradients: twice the gradient of the whole "
                 "batch. Divide each half's loss by 2, the number of pieces, so the sum is an "
-                "average."),
-        Mistake(lambda: _accumulated(pieces=(slice(2, 4),)),
+                "average.",
+            ),
+            Mistake(
+                lambda: _accumulated(pieces=(slice(2, 4),)),
                 "that is the second half alone: was w.grad cleared between the two halves? The "
-                "point of accumulating is to keep the first half's gradient."),
-        Mistake(lambda: _accumulated(pieces=(slice(0, 2),)),
-                "that is the first half alone: the second half's backward() adds its part."),
-        Mistake(lambda: 4 * _accumulated(),
+                "point of accumulating is to keep the first half's gradient.",
+            ),
+            Mistake(
+                lambda: _accumulated(pieces=(slice(0, 2),)),
+                "that is the first half alone: the second half's backward() adds its part.",
+            ),
+            Mistake(
+                lambda: 4 * _accumulated(),
                 "that is the gradient of the sum of the squared errors: the loss here is their "
-                "mean, over the 4 examples."),
-    )),
+                "mean, over the 4 examples.",
+            ),
+        ),
+    ),
 ]

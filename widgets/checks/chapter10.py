@@ -17,8 +17,10 @@ def _loss(w, b):
 
 def _start():
     w0, b0 = TrainingExplorer.START
-    return (torch.tensor(w0, dtype=torch.float64, requires_grad=True),
-            torch.tensor(b0, dtype=torch.float64, requires_grad=True))
+    return (
+        torch.tensor(w0, dtype=torch.float64, requires_grad=True),
+        torch.tensor(b0, dtype=torch.float64, requires_grad=True),
+    )
 
 
 def _gradients():
@@ -63,28 +65,50 @@ def _with_sgd():
 
 
 EXERCISES = [
-    Number("10.1", _one_step, mistakes=(
-        Mistake(lambda: _one_step(sign=+1.0), "you stepped along the gradient, uphill: gradient "
-                                              "descent subtracts lr × b.grad."),
-        Mistake(lambda: _one_step(lr=1.0), "that is a step with the learning rate 1: this one is 0.5."),
-        Mistake(lambda: _one_step(which=0), "that is w after the step, not b."),
-        Mistake(lambda: _gradients()[1].grad, "that is b.grad, the gradient: the question asks for b "
-                                              "after the step, b − lr × b.grad."),
-    )),
-    Number("10.2", _train, mistakes=(
-        Mistake(lambda: TrainingExplorer.START[0], "w has not moved from its start, 4: the loop "
-                                                   "still clears the gradients before the update "
-                                                   "reads them."),
-        Mistake(lambda: _train(clear=False), "that is the loop with no clearing at all: clear the "
-                                             "gradients after the update, not before it, nor never."),
-    )),
-    Number("10.3", _with_sgd, mistakes=(
-        Mistake(_train, "that is plain gradient descent, 40 steps at learning rate 1: the velocity "
-                        "is missing."),
-        Mistake(lambda: _train(clear=False), "that is β = 1, the gradients never cleared: every "
-                                             "old gradient counts in full, nothing fades."),
-        Mistake(lambda: _train(momentum=0.9, dampening=0.1), "that is v = 0.9·v + 0.1·g: PyTorch's "
-                                                             "SGD adds the gradient whole, "
-                                                             "v = 0.9·v + g."),
-    )),
+    Number(
+        "10.1",
+        _one_step,
+        mistakes=(
+            Mistake(
+                lambda: _one_step(sign=+1.0),
+                "you stepped along the gradient, uphill: gradient descent subtracts lr × b.grad.",
+            ),
+            Mistake(lambda: _one_step(lr=1.0), "that is a step with the learning rate 1: this one is 0.5."),
+            Mistake(lambda: _one_step(which=0), "that is w after the step, not b."),
+            Mistake(
+                lambda: _gradients()[1].grad,
+                "that is b.grad, the gradient: the question asks for b after the step, b − lr × b.grad.",
+            ),
+        ),
+    ),
+    Number(
+        "10.2",
+        _train,
+        mistakes=(
+            Mistake(
+                lambda: TrainingExplorer.START[0],
+                "w has not moved from its start, 4: the loop still clears the gradients before the update reads them.",
+            ),
+            Mistake(
+                lambda: _train(clear=False),
+                "that is the loop with no clearing at all: clear the "
+                "gradients after the update, not before it, nor never.",
+            ),
+        ),
+    ),
+    Number(
+        "10.3",
+        _with_sgd,
+        mistakes=(
+            Mistake(_train, "that is plain gradient descent, 40 steps at learning rate 1: the velocity is missing."),
+            Mistake(
+                lambda: _train(clear=False),
+                "that is β = 1, the gradients never cleared: every old gradient counts in full, nothing fades.",
+            ),
+            Mistake(
+                lambda: _train(momentum=0.9, dampening=0.1),
+                "that is v = 0.9·v + 0.1·g: PyTorch's SGD adds the gradient whole, v = 0.9·v + g.",
+            ),
+        ),
+    ),
 ]
