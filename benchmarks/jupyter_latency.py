@@ -2,8 +2,8 @@
 
 Run from the repository's root (about two minutes; Chromium from `bash scripts/setup --browser`):
 
-    .venv/bin/python benchmarks/jupyter_latency.py
-    .venv/bin/python benchmarks/jupyter_latency.py --chapter 05-a-neuron-by-hand.ipynb
+    .venv/bin/python -m benchmarks.jupyter_latency
+    .venv/bin/python -m benchmarks.jupyter_latency --chapter 05-a-neuron-by-hand.ipynb
 
 A Jupyter server serves a copy of the chapter; Chromium (headless, device pixel ratio 1, then 2)
 runs it and listens to the figure's own "agi:drawn" event, which the page's script fires once the
@@ -30,29 +30,17 @@ acknowledgement comes at once and it does not. The NODELAY run sets it in a conf
 
 import argparse
 import math
+import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT, start_jupyter
+
 NODELAY = """
 from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
 _open = KernelWebsocketHandler.open
@@ -79,35 +67,7 @@ class Server:
         self.config = tempfile.mkdtemp()
         if nodelay:
             Path(self.config, "jupyter_server_config.py").write_text(NODELAY)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "jupyter-lab"),
-                "--no-browser",
-                "--ip=127.0.0.1",
-                f"--port={port}",
-                "--ServerApp.token=",
-                "--ServerApp.password=",
-                "--allow-root",
-                f"--ServerApp.root_dir={folder}",
-                "--LabApp.expose_app_in_browser=True",
-                "--LabApp.news_url=",
-                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**__import__("os").environ, "JUPYTER_CONFIG_DIR": self.config},
-        )
-        self.url = f"http://127.0.0.1:{port}/"
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(self.url + "api/status", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError("Jupyter did not start")
+        self.process, self.url = start_jupyter(folder, env={**os.environ, "JUPYTER_CONFIG_DIR": self.config})
 
     def close(self):
         self.process.terminate()
@@ -212,7 +172,7 @@ def main(argv=None):
     shutil.copy(ROOT / "chapters" / args.chapter, folder / args.chapter)
     rows = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         for nodelay in (False, True):
             server = Server(folder, nodelay=nodelay)
             try:

@@ -2,9 +2,12 @@
 
 import functools
 import http.server
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,45 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+def start_jupyter(folder, env=None):
+    """A Jupyter server (JupyterLab and Notebook 7; no token, no news or update checks) on `folder`,
+    on a free port of 127.0.0.1, once it answers: (process, base URL). The tests and
+    benchmarks/jupyter_latency.py both start theirs here."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "jupyter-lab"),
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--ServerApp.token=",
+            "--ServerApp.password=",
+            "--allow-root",
+            f"--ServerApp.root_dir={folder}",
+            "--LabApp.expose_app_in_browser=True",
+            "--JupyterNotebookApp.expose_app_in_browser=True",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "api/status", timeout=1)
+            return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("Jupyter did not start")
+
+
 #: Screenshots of the pages the browser tests open, for people to look at.
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 

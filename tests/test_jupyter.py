@@ -8,29 +8,18 @@ kernel, at exactly that value. The last test holds the Jupyter view against the 
 """
 
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 import torch
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, SCREENSHOTS, only_local, watch_errors
+from tests.conftest import ROOT, SCREENSHOTS, only_local, start_jupyter, watch_errors
 from widgets.explorer import format_value
 
 CHAPTERS = ["03-gradients-with-autograd.ipynb", "05-a-neuron-by-hand.ipynb"]
 FIGURELESS = "01-what-is-autograd.ipynb"  # what a front end logs with no figure of ours
 FRONT_ENDS = {"jupyterlab": "lab/tree/", "notebook7": "notebooks/"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -39,35 +28,10 @@ def jupyter(tmp_path_factory):
     folder = tmp_path_factory.mktemp("jupyter")
     for chapter in [*CHAPTERS, FIGURELESS]:
         shutil.copy(ROOT / "chapters" / chapter, folder / chapter)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "jupyter-lab"),
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            "--ServerApp.token=",
-            "--ServerApp.password=",
-            "--allow-root",
-            f"--ServerApp.root_dir={folder}",
-            "--LabApp.expose_app_in_browser=True",
-            "--JupyterNotebookApp.expose_app_in_browser=True",
-            "--LabApp.news_url=",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "api/status", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail("Jupyter did not start")
+    try:
+        server, url = start_jupyter(folder)
+    except RuntimeError as error:
+        pytest.fail(str(error))
     yield url
     server.terminate()
     server.wait(timeout=30)
