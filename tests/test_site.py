@@ -23,14 +23,17 @@ def test_site_builds_with_no_warnings(build):
 
 def test_site_ships_no_math_engine(build):
     # Equations are rendered to HTML and MathML when the site is built: no MathJax or KaTeX script is
-    # sent to the reader, only KaTeX's stylesheet and fonts, from the site itself.
+    # sent to the reader, only KaTeX's rules (in the site's one stylesheet) and fonts, from the site.
     html = (build.html / "chapters/04-the-chain-rule.html").read_text()
     scripts = " ".join(re.findall(r"<script[^>]*>", html)).lower()
     assert "mathjax" not in scripts and "katex" not in scripts and "auto-render" not in scripts
-    assert "_static/katex/katex.min.css" in html
-    css = (build.html / "_static/katex/katex.min.css").read_text()
-    for font in set(re.findall(r"url\((fonts/[^)]+\.woff2)\)", css)):
-        assert (build.html / "_static/katex" / font).is_file(), font
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == ["../_static/site.css"]
+    css = (build.html / "_static/site.css").read_text()
+    assert ".katex .mfrac" in css and "KaTeX_Main" in css
+    fonts = set(re.findall(r"url\(([^)]+\.woff2)\)", css))
+    assert "site-fonts/KaTeX_Size1-Regular.woff2" in fonts and "data:font/woff2;base64," in css
+    for font in fonts:
+        assert (build.html / "_static" / font).is_file(), font
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,0 +1,159 @@
+"""One stylesheet for every page, holding only the rules the site uses, and its fonts cut to what it shows.
+
+A page of the theme links fourteen stylesheets (560 KiB, 388 of them pydata-sphinx-theme's: Bootstrap
+and Font Awesome's whole list of icons), and one of them imports two more, a second round trip. A
+browser paints nothing before it has them all. Instead, when the site is built:
+
+- every page links one file, ``_static/site.css``: the same stylesheets, in the same order, with
+  their ``@import``s inlined and their ``url()``s pointing where they did, and then only the rules
+  whose class names, ids, tags and attributes occur in the site's pages or in the scripts they
+  load (PurgeCSS, ``purge_css.mjs``);
+- the fonts it links are cut (fontTools) and written to ``_static/site-fonts/``: Font Awesome's to
+  the icons that stylesheet can show (the theme draws each icon from a code point in a ``content``
+  rule or a ``--pst-icon-*`` variable), 152 KiB for the solid style becoming 2; KaTeX's to the
+  characters of the site's equations, 26 KiB for its main font becoming a few.
+
+The three fonts nearly every first paint uses (KaTeX's main and math italic, the solid icons) are
+written into the stylesheet, so they arrive with it rather than a round trip after it.
+``_templates/layout.html`` puts the one link in place of the theme's. The theme's own files stay
+in ``_static/`` as they are. A page whose stylesheets are not the ones bundled fails the build
+(a warning, and the build runs with ``-W``), so nothing is left out unseen.
+"""
+
+import base64
+import html
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+BUNDLE = "_static/site.css"
+FONTS = "_static/site-fonts"
+#: Fonts the first paint of nearly every page needs, written into the stylesheet itself (a few KB
+#: each once cut): they come with it, not one round trip after it, and from file:// too.
+INLINED_FONTS = {"KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2", "fa-solid-900.woff2"}
+PURGE = Path(__file__).with_name("purge_css.mjs")
+UNLOADED_SCRIPTS = ["scripts/fontawesome.js"]  # in _static, but _templates/layout.html leaves it out
+CUT_FONT = re.compile(r"url\(([^)]*(fontawesome|katex)[^)]*\.woff2)\)")
+SPAN = re.compile(r"<span\b|</span>")
+CODE_POINT = re.compile(r'"\\([ef][0-9a-f]{3})"', re.IGNORECASE)  # Font Awesome's private-use area
+
+
+def _theme_stylesheets(app):
+    """The stylesheets the theme links before Sphinx's, as its webpack-macros.html lists them."""
+    for folder in app.builder.theme.get_theme_dirs():
+        macros = Path(folder) / "static" / "webpack-macros.html"
+        if macros.is_file():
+            head = macros.read_text().split("{% endmacro %}")[0]
+            return re.findall(r"pathto\('(_static/[^']+\.css)'", head)
+    return []
+
+
+def _page_stylesheets(app, pagename, templatename, context, doctree):
+    sheets = _theme_stylesheets(app) + [str(css.filename) for css in context.get("css_files", [])]
+    bundled = app.env.site_css_sheets if hasattr(app.env, "site_css_sheets") else None
+    if bundled is None:
+        app.env.site_css_sheets = bundled = sheets
+    if sheets != bundled or any("://" in sheet for sheet in sheets):
+        logger.warning(f"{pagename}: its stylesheets {sheets} are not the ones in {BUNDLE} ({bundled})")
+        return
+    context["site_css"] = context["pathto"](BUNDLE, 1)
+
+
+def _inline(path, static):
+    """A stylesheet with its @imports inlined and its url()s made relative to _static/."""
+    css = path.read_text(encoding="utf-8")
+
+    def imported(match):
+        return _inline((path.parent / match.group(1)).resolve(), static)
+
+    def moved(match):
+        quote, url = match.groups()
+        if url.startswith(("data:", "http:", "https:", "#", "/")):
+            return match.group(0)
+        target, _, fragment = url.partition("#")
+        target = os.path.relpath((path.parent / target.split("?")[0]).resolve(), static)
+        return f"url({quote}{target}{'#' + fragment if fragment else ''}{quote})"
+
+    css = re.sub(r"""@import\s+(?:url\()?["']?([^"')?;]+)[^;]*;""", imported, css)
+    return re.sub(r"""url\((["']?)([^"')]+)\1\)""", moved, css)
+
+
+def _math_characters(outdir):
+    """Every character the site's equations show: the text of KaTeX's HTML and MathML output."""
+    characters = set()
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for start in re.finditer(r'<span class="katex">', text):
+            depth, position = 0, start.start()
+            for tag in SPAN.finditer(text, position):
+                depth += -1 if tag.group(0) == "</span>" else 1
+                if depth == 0:
+                    break
+            equation = re.sub(r"<annotation.*?</annotation>", "", text[position : tag.end()])
+            characters.update(html.unescape("".join(re.findall(r">([^<]+)<", equation))))
+    return {ord(c) for c in characters}
+
+
+def _cut_fonts(css, outdir):
+    """The WOFF2 fonts of Font Awesome and KaTeX cut to what the site shows; the css pointing at them.
+
+    Font Awesome's to the code points the stylesheet uses (each icon is a code point in a
+    ``content`` rule or a ``--pst-icon-*`` variable); KaTeX's to the characters of the site's equations.
+    """
+    from fontTools import subset
+
+    wanted = {
+        "fontawesome": sorted({int(point, 16) for point in CODE_POINT.findall(css)}),
+        "katex": sorted(_math_characters(outdir)),
+    }
+    # No hinting instructions: browsers on phones, macOS and Linux ignore them; they were a fifth of the bytes.
+    options = subset.Options(flavor="woff2", layout_features=["*"], notdef_outline=True, hinting=False)
+    (outdir / FONTS).mkdir(parents=True, exist_ok=True)
+    done = {}
+
+    def cut(match):
+        url = match.group(1)
+        source = (outdir / "_static" / url).resolve()
+        if source not in done:
+            font = subset.load_font(str(source), options)
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=wanted[match.group(2)])
+            subsetter.subset(font)
+            target = outdir / FONTS / source.name
+            subset.save_font(font, str(target), options)
+            if source.name in INLINED_FONTS:
+                done[source] = "data:font/woff2;base64," + base64.b64encode(target.read_bytes()).decode()
+            else:
+                done[source] = f"{os.path.relpath(FONTS, '_static')}/{source.name}"
+        return f"url({done[source]})"
+
+    return CUT_FONT.sub(cut, css)
+
+
+def _bundle(app, exception):
+    sheets = getattr(app.env, "site_css_sheets", None)
+    if exception is not None or app.builder.format != "html" or not sheets:
+        return  # no page was written: the bundle from the last build still holds
+    outdir = Path(app.outdir)
+    static = outdir / "_static"
+    whole = static / "site.whole.css"
+    whole.write_text("\n".join(_inline(outdir / sheet, static) for sheet in sheets), encoding="utf-8")
+    try:
+        subprocess.run(
+            ["node", str(PURGE), str(outdir), str(whole), str(outdir / BUNDLE), *UNLOADED_SCRIPTS], check=True
+        )
+    finally:
+        whole.unlink()
+    bundle = outdir / BUNDLE
+    bundle.write_text(_cut_fonts(bundle.read_text(encoding="utf-8"), outdir), encoding="utf-8")
+
+
+def setup(app):
+    app.connect("html-page-context", _page_stylesheets)
+    app.connect("build-finished", _bundle, priority=900)  # after lean_pages has copied KaTeX's stylesheet
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
