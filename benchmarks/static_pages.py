@@ -2,8 +2,10 @@
 
     .venv/bin/python -m benchmarks.static_pages      # from the repository's root; builds the site
 
-For every figure of every chapter page: the size of its output (the HTML, the inline SVG, the
-packed frames and the script), and the median time of one redraw as a reader drags each slider:
+For every figure of every chapter page: its size once drawn (its part of the page's HTML, with the
+backgrounds the page's figure script brings; _ext/figure_payloads.py), the page's HTML and that
+script (every figure's backgrounds and packed frames), and the median time of one redraw as a
+reader drags each slider:
 the page's input handler (frame lookup, marks, readout) plus the style and layout it causes, over
 40 steps. Needs Debian's chromium (`bash scripts/setup --browser`).
 """
@@ -59,8 +61,8 @@ def main():
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=html))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         site = f"http://127.0.0.1:{server.server_address[1]}/"
-        print("| page | figure | bytes added | page total | slider step: median / max (ms) |")
-        print("|---|---|---:|---:|---:|")
+        print("| page | figure | figure, drawn | page HTML | page's figure script | slider step: median / max (ms) |")
+        print("|---|---|---:|---:|---:|---:|")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             page = browser.new_page()
@@ -77,8 +79,10 @@ def main():
                     for slider in figure.locator("input[type=range]").all():
                         times += slider.evaluate(STEP)
                     step = f"{statistics.median(times):.2f} / {max(times):.2f}" if times else "— (buttons)"
+                    payload = html / "_static" / "figures" / f"chapters-{path.stem}.js"
                     print(
-                        f"| {path.stem} | {title} | {size / 1024:.0f} KB | {path.stat().st_size / 1024:.0f} KB | {step} |"
+                        f"| {path.stem} | {title} | {size / 1024:.0f} KB | {path.stat().st_size / 1024:.0f} KB"
+                        f" | {payload.stat().st_size / 1024:.0f} KB | {step} |"
                     )
             browser.close()
         server.shutdown()

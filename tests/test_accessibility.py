@@ -16,6 +16,9 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHAPTER_4 = "chapters/04-the-chain-rule.html"
 #: Chapter 4 with all its figures, uncompressed (a plain static server sends no gzip).
 BUDGET_BYTES = 1500 * 1024
+#: What chapter 4's first paint waits for: the page and its stylesheet (with three small fonts in it).
+#: Lighthouse's simulated slow 4G moves about 200 KiB a second (benchmarks/README.md).
+FIRST_PAINT_BYTES = 360 * 1024
 
 
 def axe(page):
@@ -104,3 +107,32 @@ def test_chapter_4_is_light_stable_and_paints_without_waiting_for_scripts(open_p
     assert icon.count() == 1
     assert icon.evaluate("el => getComputedStyle(el, '::before').content") not in ("none", "normal", '""')
     opened.screenshot("04-light")
+
+
+def test_chapter_4_first_paint_waits_for_the_page_and_one_stylesheet(open_page):
+    opened = open_page(CHAPTER_4)
+    page = opened.page
+    page.wait_for_function("() => [...document.querySelectorAll('.agi-figure')].every(f => f.dataset.ready === 'true')")
+    timing = page.evaluate("""() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const resources = performance.getEntriesByType('resource').map(e => ({
+            name: e.name, start: e.startTime, bytes: e.decodedBodySize, by: e.initiatorType }));
+        return {
+            page: nav.decodedBodySize, loaded: nav.loadEventStart, resources,
+            sheets: [...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.href),
+            preloads: [...document.querySelectorAll('link[rel=preload]')].map(l => l.href),
+        };
+    }""")
+    assert [s.split("/")[-1] for s in timing["sheets"]] == ["site.css"], "one stylesheet"
+    early = [r for r in timing["resources"] if r["name"] in timing["sheets"] + timing["preloads"]]
+    first_paint = timing["page"] + sum(r["bytes"] for r in early)
+    assert first_paint <= FIRST_PAINT_BYTES, f"{first_paint / 1024:.0f} KiB before the first paint"
+    # The fonts it needs come in the stylesheet, cut to what the site shows; any other is small too.
+    assert page.evaluate("""() => ['KaTeX_Main', 'KaTeX_Math', 'Font Awesome 6 Free'].every(family =>
+        [...document.fonts].some(f => f.family.replaceAll('"', '') === family && f.status === 'loaded'))""")
+    fonts = {r["name"].split("/")[-1]: r["bytes"] for r in timing["resources"] if r["name"].endswith(".woff2")}
+    assert all(size < 12 * 1024 for size in fonts.values()), fonts
+    # The figures' drawings and data, and the copy buttons' scripts, are asked for once the page has
+    # loaded, not before: they do not share the bandwidth the first paint needs.
+    later = [r for r in timing["resources"] if re.search(r"/figures/|figure\.js|copybutton|clipboard", r["name"])]
+    assert len(later) >= 4 and all(r["start"] >= timing["loaded"] for r in later), later

@@ -1,12 +1,15 @@
 """Links on the built site: none broken, and every chapter can be run elsewhere.
 
 The crawl reads every page of the build (everything but _static/): each <a href> and each src or stylesheet href that names
-a file of the site must name one that exists, and each #anchor an id on the page it points to.
+a file of the site must name one that exists, and each #anchor an id on the page it points to. So
+must each script a page loads once it has loaded (the list in its last inline script, written by
+_ext/lean_pages.py: the figures' drawings and data among them).
 Links to other sites are not followed (no network in the tests); the launch buttons, which are
 such links, are checked for where they point.
 """
 
 import functools
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,6 +21,8 @@ from bs4 import BeautifulSoup
 from tests.conftest import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+#: The scripts a page loads after its load event (_ext/lean_pages.py's LOADER).
+AFTER_LOAD = re.compile(r"for \(const src of (\[[^\]]*\])\)")
 #: (tag, attribute) pairs that name a file or a place on the site.
 LINKS = [
     ("a", "href"),
@@ -45,22 +50,24 @@ def broken_links(root):
     # Pages, not the themes' Jinja fragments that Sphinx copies into _static/ as they are.
     for page in sorted(p for p in root.rglob("*.html") if "_static" not in p.relative_to(root).parts):
         soup = BeautifulSoup(page.read_text(errors="replace"), "html.parser")
-        for tag, attribute in LINKS:
-            for element in soup.find_all(tag, attrs={attribute: True}):
-                link = element[attribute].strip()
-                parts = urlsplit(link)
-                if parts.scheme or parts.netloc or link.startswith(("mailto:", "javascript:")):
-                    continue  # another site, or not a link to a file
-                where = page.relative_to(root)
-                target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
-                if target.is_dir():
-                    target = target / "index.html"
-                if not target.is_relative_to(root):
-                    broken.append((where, link, "outside the site"))
-                elif not target.is_file():
-                    broken.append((where, link, "no such file"))
-                elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in ids(target):
-                    broken.append((where, link, f"no id {parts.fragment!r} on {target.relative_to(root)}"))
+        links = [e[attribute].strip() for tag, attribute in LINKS for e in soup.find_all(tag, attrs={attribute: True})]
+        for script in soup.find_all("script", src=False):
+            for listed in AFTER_LOAD.findall(script.get_text()):
+                links += json.loads(listed)
+        for link in links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith(("mailto:", "javascript:")):
+                continue  # another site, or not a link to a file
+            where = page.relative_to(root)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_relative_to(root):
+                broken.append((where, link, "outside the site"))
+            elif not target.is_file():
+                broken.append((where, link, "no such file"))
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in ids(target):
+                broken.append((where, link, f"no id {parts.fragment!r} on {target.relative_to(root)}"))
     return broken
 
 
@@ -79,6 +86,7 @@ def test_the_crawl_finds_a_broken_link_and_a_broken_anchor(tmp_path):
         '<a href="https://example.org/missing.html">another site</a> <img src="sub/">'
         '<a href="sub/gone.html">missing page</a> <a href="sub/page.html#nowhere">missing anchor</a>'
         '<script src="_static/gone.js"></script>'
+        '<script>(() => { for (const src of ["sub/page.html", "_static/later.js"]) {} })();</script>'
     )
     (tmp_path / "sub" / "index.html").write_text('<a href="../index.html#top">ok</a>')
     (tmp_path / "sub" / "page.html").write_text('<h1 id="here">ok</h1><a href="../../x.html">up</a>')
@@ -87,6 +95,7 @@ def test_the_crawl_finds_a_broken_link_and_a_broken_anchor(tmp_path):
         ("index.html", "sub/gone.html"),
         ("index.html", "sub/page.html#nowhere"),
         ("index.html", "_static/gone.js"),
+        ("index.html", "_static/later.js"),
         ("sub/page.html", "../../x.html"),
     }
 

@@ -8,7 +8,7 @@
 //     coordinates, and the readout's numbers.
 // Frames come from a frame source:
 //   - on the website, the table of frames computed in advance over the controls' grid and packed
-//     in the page (no kernel, no network, works from file://);
+//     with the page (no kernel, no network, works from file://);
 //   - in Jupyter (an anywidget widget, `export default` below), the same table for the grid values,
 //     and the kernel for any other value, e.g. a typed one: the kernel computes that frame with
 //     torch autograd and sends back its numbers (a few hundred bytes).
@@ -534,13 +534,25 @@ export async function mount(root, data, kernel = null) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The two ways in.
+// The three ways in.
 
-// On the website: every figure of the page that carries its data, once.
+// A notebook output on its own (nbviewer, an exported notebook): every figure of the page that
+// carries its data, once.
 export function mountAll(doc = document) {
   doc.querySelectorAll(".agi-figure").forEach((root) => {
     const data = root.querySelector("script.agi-data");
     if (data && !root.dataset.mounted) mount(root, JSON.parse(data.textContent));
+  });
+}
+
+// On the website, where the page holds each figure's text and the page's script of figures
+// (_ext/figure_payloads.py) brings, once the page has loaded, each figure's backgrounds (one per
+// layout, in the order of its .agi-plot boxes) and data.
+export function mountPayloads(payloads, doc = document) {
+  doc.querySelectorAll(".agi-figure[data-payload]:not([data-mounted])").forEach((root) => {
+    const { backgrounds, data } = payloads[Number(root.dataset.payload)];
+    root.querySelectorAll(".agi-plot").forEach((plot, k) => plot.insertAdjacentHTML("afterbegin", backgrounds[k]));
+    mount(root, data);
   });
 }
 
