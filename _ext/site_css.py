@@ -22,6 +22,7 @@ in ``_static/`` as they are. A page whose stylesheets are not the ones bundled f
 
 import base64
 import html
+import logging as logging_module
 import os
 import re
 import subprocess
@@ -106,6 +107,8 @@ def _cut_fonts(css, outdir):
     ``content`` rule or a ``--pst-icon-*`` variable); KaTeX's to the characters of the site's equations.
     """
     from fontTools import subset
+
+    logging_module.getLogger("fontTools").setLevel(logging_module.WARNING)  # it reports every table at INFO
 
     wanted = {
         "fontawesome": sorted({int(point, 16) for point in CODE_POINT.findall(css)}),
