@@ -98,3 +98,17 @@ def test_chapter_pages_show_the_tutorials_numbers(open_page):
     outputs = page.locator(".cell_output").all_inner_texts()
     assert any("Pytorch Autograd Gradient w.r.t weight tensor(6.6918)" in text for text in outputs)
     assert any("Manual Gradient of loss w.r.t bias (db): 0.998770534992218" in text for text in outputs)
+
+
+def test_search_finds_the_chapter_and_the_chapter_highlights_the_words(open_page):
+    opened = open_page("search.html?q=retain_grad")
+    page = opened.page
+    page.wait_for_selector("#search-results li a", timeout=15000)
+    first = page.locator("#search-results li a").first
+    assert first.inner_text().startswith("4. The chain rule")
+    assert opened.errors == [], "the search page's scripts failed"
+    # The result links to the chapter with the words to highlight; its highlighter loads after the page.
+    first.click()
+    page.wait_for_selector("article span.highlighted", state="attached", timeout=15000)
+    assert "retain_grad" in page.locator("article span.highlighted").first.text_content()
+    assert opened.errors == []
