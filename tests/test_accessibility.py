@@ -136,3 +136,19 @@ def test_chapter_4_first_paint_waits_for_the_page_and_one_stylesheet(open_page):
     # loaded, not before: they do not share the bandwidth the first paint needs.
     later = [r for r in timing["resources"] if re.search(r"/figures/|figure\.js|copybutton|clipboard", r["name"])]
     assert len(later) >= 4 and all(r["start"] >= timing["loaded"] for r in later), later
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_first_paint_is_already_in_the_readers_theme(browser, site, scheme):
+    # The theme's own script, deferred, also sets light or dark, but it has not run at the first
+    # paint: with it blocked, the page's first inline script must already have set the theme.
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.route("**/*", lambda r: r.abort() if "pydata-sphinx-theme.js" in r.request.url else r.continue_())
+    page.goto(site + CHAPTER_4, wait_until="load")
+    assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
+    red, green, blue = map(
+        int, re.findall(r"\d+", page.evaluate("() => getComputedStyle(document.body).backgroundColor"))
+    )
+    assert (red + green + blue < 150) == (scheme == "dark"), (red, green, blue)
+    context.close()
