@@ -110,6 +110,6 @@ def _split_figures(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    # Before lean_pages drops repeated inline styles and scripts (its default priority, 500).
+    # Before lean_pages keeps one copy of each inline style (its default priority, 500).
     app.connect("html-page-context", _split_figures, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

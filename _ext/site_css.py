@@ -21,6 +21,7 @@ in ``_static/`` as they are. A page whose stylesheets are not the ones bundled f
 """
 
 import base64
+import hashlib
 import html
 import logging as logging_module
 import os
@@ -37,7 +38,9 @@ FONTS = "_static/site-fonts"
 #: Fonts the first paint of nearly every page needs, written into the stylesheet itself (a few KB
 #: each once cut): they come with it, not one round trip after it, and from file:// too.
 INLINED_FONTS = {"KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2", "fa-solid-900.woff2"}
-PURGE = Path(__file__).with_name("purge_css.mjs")
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PURGE = HERE / "purge_css.mjs"
 UNLOADED_SCRIPTS = ["scripts/fontawesome.js"]  # in _static, but _templates/layout.html leaves it out
 CUT_FONT = re.compile(r"url\(([^)]*(fontawesome|katex)[^)]*\.woff2)\)")
 SPAN = re.compile(r"<span\b|</span>")
@@ -54,11 +57,14 @@ def _theme_stylesheets(app):
     return []
 
 
+def _stylesheets(app):
+    """The stylesheets every page links, in order: the theme's, then those Sphinx and extensions add."""
+    return _theme_stylesheets(app) + [str(css.filename) for css in app.builder.css_files]
+
+
 def _page_stylesheets(app, pagename, templatename, context, doctree):
     sheets = _theme_stylesheets(app) + [str(css.filename) for css in context.get("css_files", [])]
-    bundled = app.env.site_css_sheets if hasattr(app.env, "site_css_sheets") else None
-    if bundled is None:
-        app.env.site_css_sheets = bundled = sheets
+    bundled = _stylesheets(app)
     if sheets != bundled or any("://" in sheet for sheet in sheets):
         logger.warning(f"{pagename}: its stylesheets {sheets} are not the ones in {BUNDLE} ({bundled})")
         return
@@ -139,24 +145,46 @@ def _cut_fonts(css, outdir):
 
 
 def _bundle(app, exception):
-    sheets = getattr(app.env, "site_css_sheets", None)
-    if exception is not None or app.builder.format != "html" or not sheets:
-        return  # no page was written: the bundle from the last build still holds
+    if exception is not None or app.builder.format != "html":
+        return
     outdir = Path(app.outdir)
     static = outdir / "_static"
+    bundle = outdir / BUNDLE
+    sheets = _stylesheets(app)
+    # Made again when a page or a stylesheet changed (an edited stylesheet alone rewrites no page,
+    # yet must reach the bundle), and only then: it takes a second or two.
+    inputs = hashlib.sha256(str(sheets).encode())
+    for path in [outdir / sheet for sheet in sheets] + sorted(outdir.rglob("*.html")):
+        inputs.update(path.read_bytes())
+    made_from = Path(app.doctreedir) / "site-css-inputs"
+    if bundle.is_file() and made_from.is_file() and made_from.read_text() == inputs.hexdigest():
+        return
     whole = static / "site.whole.css"
     whole.write_text("\n".join(_inline(outdir / sheet, static) for sheet in sheets), encoding="utf-8")
     try:
-        subprocess.run(
-            ["node", str(PURGE), str(outdir), str(whole), str(outdir / BUNDLE), *UNLOADED_SCRIPTS], check=True
-        )
+        subprocess.run(["node", str(PURGE), str(outdir), str(whole), str(bundle), *UNLOADED_SCRIPTS], check=True)
     finally:
         whole.unlink()
-    bundle = outdir / BUNDLE
     bundle.write_text(_cut_fonts(bundle.read_text(encoding="utf-8"), outdir), encoding="utf-8")
+    made_from.write_text(inputs.hexdigest())
+
+
+def _depend_on_what_makes_the_pages(app, docname, source):
+    """Every page is written again when a file that shapes it changes: the static files (a changed
+    stylesheet alone makes Sphinx rebuild nothing, not even copy it), the book's extensions, and
+    the figures' script and style (_ext/figure_payloads.py copies them)."""
+    root = Path(app.srcdir).resolve()
+    # The book's own static folders; sphinxcontrib-katex adds a temporary one, gone after the build.
+    static = [(root / folder).resolve() for folder in app.config.html_static_path]
+    folders = [folder for folder in static if folder.is_relative_to(root)] + [HERE, ROOT / "widgets" / "static"]
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                app.env.note_dependency(str(path))
 
 
 def setup(app):
+    app.connect("source-read", _depend_on_what_makes_the_pages)
     app.connect("html-page-context", _page_stylesheets)
     app.connect("build-finished", _bundle, priority=900)  # after lean_pages has copied KaTeX's stylesheet
     return {"parallel_read_safe": True, "parallel_write_safe": True}
