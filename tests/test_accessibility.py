@@ -152,3 +152,14 @@ def test_the_first_paint_is_already_in_the_readers_theme(browser, site, scheme):
     )
     assert (red + green + blue < 150) == (scheme == "dark"), (red, green, blue)
     context.close()
+
+
+def test_without_javascript_the_page_has_the_light_themes_colours(open_page):
+    # The theme colours a page only once data-theme says light or dark; without JavaScript, the
+    # page's own attribute must (default_mode in _config.yml), or links look like the text.
+    page = open_page(CHAPTER_4, java_script_enabled=False).page
+    assert page.evaluate("() => document.documentElement.dataset.theme") == "light"
+    link, text = page.evaluate(
+        "() => [getComputedStyle(document.querySelector('article p a')).color, getComputedStyle(document.body).color]"
+    )
+    assert link != text, (link, text)
