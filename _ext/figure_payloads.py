@@ -23,6 +23,7 @@ Classic scripts load from ``file://`` and offline, as the inline ones did.
 """
 
 import bisect
+import functools
 import hashlib
 import html
 import json
@@ -53,6 +54,13 @@ def classic_figure_script(module):
         "// widgets/static/figure.js as a classic script, for the website (_ext/figure_payloads.py).\n"
         f"(() => {{\n{code}\nwindow.agiFigures = {{ mountPayloads }};\n}})();\n"
     )
+
+
+@functools.cache
+def _shared_script(static, module):
+    """_static/figure.js, made from `module` (figure.js) and written once, not for every page:
+    ?v=<hash> for its URL."""
+    return _versioned(static / "figure.js", classic_figure_script(module))
 
 
 def _versioned(path, text):
@@ -100,8 +108,7 @@ def _split_figures(app, pagename, templatename, context, doctree):
     entries = ",\n".join(f'{{"backgrounds": {json.dumps(p["backgrounds"])}, "data": {p["data"]}}}' for p in payloads)
     page_script = f"figures/{stem}.js"
     sources = [
-        context["pathto"]("_static/figure.js", 1)
-        + _versioned(static / "figure.js", classic_figure_script(FIGURE_JS.read_text(encoding="utf-8"))),
+        context["pathto"]("_static/figure.js", 1) + _shared_script(static, FIGURE_JS.read_text(encoding="utf-8")),
         context["pathto"](f"_static/{page_script}", 1)
         + _versioned(static / page_script, f"agiFigures.mountPayloads([\n{entries}\n]);\n"),
     ]

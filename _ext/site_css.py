@@ -21,6 +21,7 @@ in ``_static/`` as they are. A page whose stylesheets are not the ones bundled f
 """
 
 import base64
+import functools
 import hashlib
 import html
 import logging as logging_module
@@ -47,6 +48,7 @@ SPAN = re.compile(r"<span\b|</span>")
 CODE_POINT = re.compile(r'"\\([ef][0-9a-f]{3})"', re.IGNORECASE)  # Font Awesome's private-use area
 
 
+@functools.cache
 def _theme_stylesheets(app):
     """The stylesheets the theme links before Sphinx's, as its webpack-macros.html lists them."""
     for folder in app.builder.theme.get_theme_dirs():
@@ -57,14 +59,15 @@ def _theme_stylesheets(app):
     return []
 
 
-def _stylesheets(app):
-    """The stylesheets every page links, in order: the theme's, then those Sphinx and extensions add."""
-    return _theme_stylesheets(app) + [str(css.filename) for css in app.builder.css_files]
+def _stylesheets(app, css_files):
+    """The stylesheets a page links, in order: the theme's, then `css_files`, those Sphinx and the
+    extensions add (``app.builder.css_files`` for every page, ``context["css_files"]`` for one)."""
+    return _theme_stylesheets(app) + [str(css.filename) for css in css_files]
 
 
 def _page_stylesheets(app, pagename, templatename, context, doctree):
-    sheets = _theme_stylesheets(app) + [str(css.filename) for css in context.get("css_files", [])]
-    bundled = _stylesheets(app)
+    sheets = _stylesheets(app, context.get("css_files", []))
+    bundled = _stylesheets(app, app.builder.css_files)
     if sheets != bundled or any("://" in sheet for sheet in sheets):
         logger.warning(f"{pagename}: its stylesheets {sheets} are not the ones in {BUNDLE} ({bundled})")
         return
@@ -90,23 +93,22 @@ def _inline(path, static):
     return re.sub(r"""url\((["']?)([^"')]+)\1\)""", moved, css)
 
 
-def _math_characters(outdir):
-    """Every character the site's equations show: the text of KaTeX's HTML and MathML output."""
+def _math_characters(pages):
+    """Every character the site's equations show (`pages`: the text of every page): the text of
+    KaTeX's HTML and MathML output."""
     characters = set()
-    for page in outdir.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
+    for text in pages:
         for start in re.finditer(r'<span class="katex">', text):
             depth, position = 0, start.start()
             for tag in SPAN.finditer(text, position):
                 depth += -1 if tag.group(0) == "</span>" else 1
                 if depth == 0:
                     break
-            equation = re.sub(r"<annotation.*?</annotation>", "", text[position : tag.end()])
-            characters.update(html.unescape("".join(re.findall(r">([^<]+)<", equation))))
+            characters.update(html.unescape("".join(re.findall(r">([^<]+)<", text[position : tag.end()]))))
     return {ord(c) for c in characters}
 
 
-def _cut_fonts(css, outdir):
+def _cut_fonts(css, outdir, pages):
     """The WOFF2 fonts of Font Awesome and KaTeX cut to what the site shows; the css pointing at them.
 
     Font Awesome's to the code points the stylesheet uses (each icon is a code point in a
@@ -118,7 +120,7 @@ def _cut_fonts(css, outdir):
 
     wanted = {
         "fontawesome": sorted({int(point, 16) for point in CODE_POINT.findall(css)}),
-        "katex": sorted(_math_characters(outdir)),
+        "katex": sorted(_math_characters(pages)),
     }
     # No hinting instructions: browsers on phones, macOS and Linux ignore them; they were a fifth of the bytes.
     options = subset.Options(flavor="woff2", layout_features=["*"], notdef_outline=True, hinting=False)
@@ -150,12 +152,15 @@ def _bundle(app, exception):
     outdir = Path(app.outdir)
     static = outdir / "_static"
     bundle = outdir / BUNDLE
-    sheets = _stylesheets(app)
+    sheets = _stylesheets(app, app.builder.css_files)
+    pages = [page.read_text(encoding="utf-8") for page in sorted(outdir.rglob("*.html"))]
     # Made again when a page or a stylesheet changed (an edited stylesheet alone rewrites no page,
     # yet must reach the bundle), and only then: it takes a second or two.
     inputs = hashlib.sha256(str(sheets).encode())
-    for path in [outdir / sheet for sheet in sheets] + sorted(outdir.rglob("*.html")):
-        inputs.update(path.read_bytes())
+    for sheet in sheets:
+        inputs.update((outdir / sheet).read_bytes())
+    for page in pages:
+        inputs.update(page.encode())
     made_from = Path(app.doctreedir) / "site-css-inputs"
     if bundle.is_file() and made_from.is_file() and made_from.read_text() == inputs.hexdigest():
         return
@@ -165,7 +170,7 @@ def _bundle(app, exception):
         subprocess.run(["node", str(PURGE), str(outdir), str(whole), str(bundle), *UNLOADED_SCRIPTS], check=True)
     finally:
         whole.unlink()
-    bundle.write_text(_cut_fonts(bundle.read_text(encoding="utf-8"), outdir), encoding="utf-8")
+    bundle.write_text(_cut_fonts(bundle.read_text(encoding="utf-8"), outdir, pages), encoding="utf-8")
     made_from.write_text(inputs.hexdigest())
 
 
