@@ -642,21 +642,22 @@ class TrainingExplorer(Explorer):
     figsize = (9.6, 3.1)
 
     def __init__(self):
-        x = torch.tensor(self.X, dtype=torch.float64)
-        self.lowest = self._train(x, torch.tensor(self.Y, dtype=torch.float64), 5.0, 200, True)
+        self.x = torch.tensor(self.X, dtype=torch.float64)
+        self.y = torch.tensor(self.Y, dtype=torch.float64)
+        self.lowest = self._train(5.0, 200, True)
 
     @staticmethod
     def _loss(w, b, x, y):
         """The mean binary cross-entropy of σ(w·x + b) against the labels, as chapter 10 writes it."""
         return calculus.binary_cross_entropy(torch.sigmoid(w * x + b), y).mean()
 
-    def _run(self, x, y, rate, steps, clear):
+    def _run(self, rate, steps, clear):
         """The chapter's loop from START: the loss and (w, b) at each step, before its update, and
         the leaves w and b where it ends (their .grad as the last step left it)."""
         w, b = _leaf(self.START[0]), _leaf(self.START[1])
         losses, path = [], []
         for _ in range(steps):
-            loss = self._loss(w, b, x, y)
+            loss = self._loss(w, b, self.x, self.y)
             loss.backward()
             losses.append(float(loss.detach()))
             path.append((float(w.detach()), float(b.detach())))
@@ -668,19 +669,17 @@ class TrainingExplorer(Explorer):
                 b.grad.zero_()
         return losses, path, w, b
 
-    def _train(self, x, y, rate, steps, clear):
+    def _train(self, rate, steps, clear):
         """(loss, w, b) after `steps` steps of gradient descent from START (the lowest loss, for the
         background and the notes, is this with many steps)."""
-        _, _, w, b = self._run(x, y, rate, steps, clear)
-        return float(self._loss(w, b, x, y).detach()), float(w.detach()), float(b.detach())
+        _, _, w, b = self._run(rate, steps, clear)
+        return float(self._loss(w, b, self.x, self.y).detach()), float(w.detach()), float(b.detach())
 
     def evaluate(self, lr, steps, zero):
         rate, count, clear = float(lr), int(round(steps)), zero == "yes"
-        x = torch.tensor(self.X, dtype=torch.float64)
-        y = torch.tensor(self.Y, dtype=torch.float64)
-        losses, path, w, b = self._run(x, y, rate, count, clear)
+        losses, path, w, b = self._run(rate, count, clear)
         # Where it stands: the loss, this point's gradient, and what .grad holds after backward.
-        loss = self._loss(w, b, x, y)
+        loss = self._loss(w, b, self.x, self.y)
         dw, db = torch.autograd.grad(loss, (w, b), retain_graph=True)
         loss.backward()
         losses.append(float(loss.detach()))
@@ -755,8 +754,6 @@ class TrainingExplorer(Explorer):
 
     def draw(self, axes):
         curve, path, prediction = axes
-        x = torch.tensor(self.X, dtype=torch.float64)
-        y = torch.tensor(self.Y, dtype=torch.float64)
         lowest, w_best, b_best = self.lowest
         # The loss over the steps: its range is that of every run whose path stays in the picture.
         seen = []
@@ -776,7 +773,9 @@ class TrainingExplorer(Explorer):
         bs = torch.linspace(*self.B_LIMITS, 91, dtype=torch.float64)
         grid_w, grid_b = torch.meshgrid(ws, bs, indexing="xy")
         with torch.no_grad():
-            losses = calculus.binary_cross_entropy(torch.sigmoid(grid_w[..., None] * x + grid_b[..., None]), y).mean(-1)
+            losses = calculus.binary_cross_entropy(
+                torch.sigmoid(grid_w[..., None] * self.x + grid_b[..., None]), self.y
+            ).mean(-1)
         levels = [0.38, 0.45, 0.6, 0.8, 1.1, 1.5, 2.0]
         lines = path.contour(
             grid_w.numpy(), grid_b.numpy(), losses.numpy(), levels=levels, colors=color("faint"), linewidths=0.9

@@ -108,8 +108,12 @@ class Number:
                 return message
         return self._off(value, right)
 
+    def _within(self, value, right):
+        """Element by element, whether `value` is within the tolerance of `right`."""
+        return (value - right).abs() <= self.atol + self.rtol * right.abs()
+
     def _close(self, value, right):
-        return bool(torch.all((value - right).abs() <= self.atol + self.rtol * right.abs()))
+        return bool(torch.all(self._within(value, right)))
 
     def _off(self, value, right):
         if self.shape == ():
@@ -118,7 +122,7 @@ class Number:
                 f"not yet: your answer is {direction} than the right one, by more than the "
                 f"tolerance ({self.tolerance()}). The hint may help."
             )
-        wrong = ~((value - right).abs() <= self.atol + self.rtol * right.abs())
+        wrong = ~self._within(value, right)
         first = tuple(int(i) for i in wrong.nonzero()[0])
         index = first[0] if len(first) == 1 else first
         return (
@@ -221,12 +225,20 @@ def _as_tensor(value):
     return torch.as_tensor(np.asarray(_detached(value), dtype=float), dtype=torch.float64)
 
 
+def _chapter(number):
+    """The module of chapter `number`'s exercises, or None if it has none."""
+    try:
+        return importlib.import_module(f"widgets.checks.chapter{number:02d}")
+    except ModuleNotFoundError:
+        return None
+
+
 def exercise(name):
     """The exercise named "chapter.number", from its chapter's module."""
     chapter, _, _ = str(name).partition(".")
     try:
-        module = importlib.import_module(f"widgets.checks.chapter{int(chapter):02d}")
-    except (ValueError, ModuleNotFoundError):
+        module = _chapter(int(chapter))
+    except ValueError:  # not a chapter number
         module = None
     found = {e.name: e for e in getattr(module, "EXERCISES", ())}
     if name not in found:
@@ -254,9 +266,7 @@ def all_exercises():
     """Every exercise of the book, chapter by chapter."""
     found = []
     for chapter in range(1, 100):
-        try:
-            module = importlib.import_module(f"widgets.checks.chapter{chapter:02d}")
-        except ModuleNotFoundError:
-            continue
-        found += module.EXERCISES
+        module = _chapter(chapter)
+        if module:
+            found += module.EXERCISES
     return found
