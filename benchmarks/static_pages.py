@@ -21,7 +21,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT, only_local
 
 STEP = """range => {
     const max = Number(range.max), times = [];
@@ -66,7 +66,7 @@ def main():
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             page = browser.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site) else r.abort())
+            only_local(page, site)
             for path in sorted((html / "chapters").glob("*.html")):
                 page.goto(f"{site}chapters/{path.name}")
                 figures = page.locator(".agi-figure")

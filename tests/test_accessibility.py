@@ -19,6 +19,8 @@ BUDGET_BYTES = 1500 * 1024
 #: What chapter 4's first paint waits for: the page and its stylesheet (with three small fonts in it).
 #: Lighthouse's simulated slow 4G moves about 200 KiB a second (benchmarks/README.md).
 FIRST_PAINT_BYTES = 360 * 1024
+#: True once every figure of the page has been drawn by its script.
+FIGURES_DRAWN = "() => [...document.querySelectorAll('.agi-figure')].every(f => f.dataset.ready === 'true')"
 
 
 def axe(page):
@@ -45,7 +47,7 @@ def test_no_serious_or_critical_accessibility_violation(open_page, path, scheme)
     assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
     # Audit the page as drawn: figures drawn by their script, fonts loaded, and every exercise's
     # hint and solution open, so what they hide is audited too.
-    page.wait_for_function("() => [...document.querySelectorAll('.agi-figure')].every(f => f.dataset.ready === 'true')")
+    page.wait_for_function(FIGURES_DRAWN)
     page.evaluate("""async () => {
         document.querySelectorAll('details').forEach(d => d.open = true);
         await document.fonts.ready;
@@ -112,7 +114,7 @@ def test_chapter_4_is_light_stable_and_paints_without_waiting_for_scripts(open_p
 def test_chapter_4_first_paint_waits_for_the_page_and_one_stylesheet(open_page):
     opened = open_page(CHAPTER_4)
     page = opened.page
-    page.wait_for_function("() => [...document.querySelectorAll('.agi-figure')].every(f => f.dataset.ready === 'true')")
+    page.wait_for_function(FIGURES_DRAWN)
     timing = page.evaluate("""() => {
         const nav = performance.getEntriesByType('navigation')[0];
         const resources = performance.getEntriesByType('resource').map(e => ({

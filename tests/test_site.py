@@ -5,7 +5,7 @@ import re
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, only_local
 
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 CHAPTERS = [c["file"] for part in TOC["parts"] for c in part["chapters"]]
@@ -76,11 +76,12 @@ def test_equations_are_typeset(open_page, chapter):
 def test_equations_render_from_disk(browser, build):
     # A downloaded copy of the site, opened from file://: the equations and their fonts are there.
     page = browser.new_page()
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    blocked = only_local(page, "file://")
     page.goto((build.html / "chapters/05-a-neuron-by-hand.html").as_uri(), wait_until="load")
     page.evaluate("() => document.fonts.ready")
     assert page.locator(".katex-display").count() >= 3
     assert page.evaluate("() => [...document.fonts].some(f => f.family === 'KaTeX_Main' && f.status === 'loaded')")
+    assert blocked == [], "the page asked for something that is not on the disk"
     page.close()
 
 
