@@ -6,9 +6,9 @@
   scripts have (on DOMContentLoaded); the others only set variables, and stay as they are.
 - Scripts the first view of a page does not need load once the page has (its ``load`` event), so
   that they do not take bandwidth from what the first paint waits for: the copy buttons' two and
-  the highlighting of search terms, plus whatever other extensions list in ``context["after_load"]``
-  (``figure_payloads``: the figures). One line of script at the end of the page loads them, in
-  order. The search page keeps Sphinx's scripts as they are (its search tools need them first).
+  the highlighting of search terms (neither changes the page's layout). One line of script at the
+  end of the page loads them, in order. The search page keeps Sphinx's scripts as they are (its
+  search tools need them first).
 - Scripts for what the book does not use are dropped: Thebe's (no live-code button is configured)
   and sphinx-design's tabs (on pages without tabs).
 - A figure's style, and a question's, are inlined in every notebook output that needs them, so
@@ -108,7 +108,6 @@ def _load_after_the_page(app, pagename, templatename, context, doctree):
         else:
             kept.append(script)
     context["script_files"] = kept
-    later += context.get("after_load", [])
     if later and "body" in context:
         context["body"] += LOADER.format(sources=json.dumps(later))
 
