@@ -1,5 +1,10 @@
-"""The exercises and their checks: every worked solution passes, every anticipated mistake gets its
-own feedback, bad input gets a sentence (never a traceback), and the tolerance is what it says.
+"""The exercises and their checks: every right answer is the one the exercise's statement gives,
+every worked solution passes, every anticipated mistake gets its own feedback, bad input gets a
+sentence (never a traceback), and the tolerance is what it says.
+
+The right answers are worked out here, in RIGHT, by hand from each exercise's statement in its
+chapter, never taken from the check's own ``expected()``: a wrong formula in a check module would
+otherwise be trusted by every test below, and re-executed into the solutions' stored outputs.
 
 nbval re-executes the chapters, so the solutions' stored "✓ … correct" outputs are checked there
 too; these tests hold the exercises to their promises directly, and over many answers (hypothesis).
@@ -27,6 +32,108 @@ CHOICES = [e for e in EXERCISES if isinstance(e, Choice)]
 
 def _id(e):
     return e.name
+
+
+def _sigmoid(z):
+    return 1 / (1 + math.exp(-z))
+
+
+# Chapter 10's seven examples, as its first cell types them.
+TRAINING_X = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)
+TRAINING_Y = (0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0)
+
+
+def _trained_w(momentum=None, steps=40, lr=1.0):
+    """w after chapter 10's loop, typed afresh from the chapter: `steps` steps of gradient descent
+    from w = 4, b = −1.5 on the mean binary cross-entropy, clamped at ε = 1e-8, in float64 as the
+    chapter runs it, the gradients cleared after each update. With `momentum`, each parameter moves
+    by lr·v instead, where v ← momentum·v + g (and v = g at the first step), as exercise 10.3 states
+    it: written out, not torch.optim.SGD, which the check uses."""
+    x = torch.tensor(TRAINING_X, dtype=torch.float64)
+    y = torch.tensor(TRAINING_Y, dtype=torch.float64)
+    w = torch.tensor(4.0, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(-1.5, dtype=torch.float64, requires_grad=True)
+    velocity = {}
+    for _ in range(steps):
+        p = torch.clamp(torch.sigmoid(w * x + b), 1e-8, 1 - 1e-8)
+        (-(y * torch.log(p) + (1 - y) * torch.log(1 - p))).mean().backward()
+        with torch.no_grad():
+            for name, parameter in (("w", w), ("b", b)):
+                g = parameter.grad.clone()
+                if momentum is not None:
+                    velocity[name] = g if name not in velocity else momentum * velocity[name] + g
+                    g = velocity[name]
+                parameter -= lr * g
+        w.grad.zero_()
+        b.grad.zero_()
+    return w.item()
+
+
+#: Every exercise's right answer, worked out here from its statement in the chapter: a closed form
+#: where one is short, fresh torch code where none is (chapter 10's forty steps), and for a Choice
+#: the right choice, typed. Nothing here comes from widgets.checks, whose `expected()` these hold to
+#: account, nor from widgets.calculus. A new exercise needs its own line here (the first test below).
+RIGHT = {
+    # c = a * b: the one tensor produced by an operation in which a marked tensor took part.
+    "1.1": "c",
+    # At x = −2 only the branch 3x runs, and only it is recorded: its slope is 3.
+    "1.2": 3.0,
+    # d(1/x)/dx = −1/x², at x = 2.
+    "2.1": -1 / 2.0**2,
+    # What Python's own floats give for (f(x + h) − f(x)) / h at x = 3, h = 1e-12, rounding and all:
+    # 6.000533…, not the 6 + h of exact arithmetic.
+    "2.2": ((3 + 1e-12) ** 2 - 3**2) / 1e-12,
+    # The truncation error, h, and the rounding error, about 1e-15 / h, balance near 3e-8.
+    "2.3": 1e-8,
+    # dy/dx = 3x², at x = 1.5.
+    "3.1": 3 * 1.5**2,
+    # dy/dx = 2x + 3, at x = −2.
+    "3.2": 2 * -2.0 + 3,
+    # dy/dx = 2x, at x = 2.5.
+    "3.3": 2 * 2.5,
+    # dz/dx = 3(x² + 1)² · 2x, at x = 2.
+    "4.1": 3 * (2.0**2 + 1) ** 2 * (2 * 2.0),
+    # dz/dy = 3y², at y = sin(2).
+    "4.2": 3 * math.sin(2.0) ** 2,
+    # ∂L/∂w = (σ(w·x + b) − y)·x at x = 3, y = 1, w = −0.5, b = 1 (σ(−0.5) ≈ 0.38: no clamp).
+    "5.1": (_sigmoid(-0.5 * 3 + 1) - 1) * 3,
+    # z = 2 · 9.5 = 19, and 1 − σ(19) ≈ 5.6e-9 < ε: the clamp holds the prediction at 1 − ε, and
+    # passes no gradient back.
+    "5.2": 0.0,
+    # ∂L/∂w = (σ(w·x + b) − y)·x at x = 2.5, y = 1, w = −0.4, b = 0.5.
+    "6.1": (_sigmoid(-0.4 * 2.5 + 0.5) - 1) * 2.5,
+    # ∂L/∂p = −y/p + (1 − y)/(1 − p), the two branches added, at p = σ(0.5 · 2 − 0.5) and y = 0.25.
+    "6.2": -0.25 / _sigmoid(0.5 * 2 - 0.5) + (1 - 0.25) / (1 - _sigmoid(0.5 * 2 - 0.5)),
+    # ∂/∂xᵢ of mean(x²) is 2xᵢ/n, with n = 5.
+    "7.1": [2 * x / 5 for x in (1.5, -2.0, 0.0, 4.0, -0.5)],
+    # The mean of 2(w·xᵢ − yᵢ)·xᵢ at w = 1.5: (1 + 0 + 15)/3 = 16/3.
+    "7.2": sum(2 * (1.5 * x - y) * x for x, y in zip((1.0, 2.0, 3.0), (1.0, 3.0, 2.0))) / 3,
+    # x.grad is vᵢ · 2xᵢ, 1 when vᵢ = 1/(2xᵢ).
+    "7.3": [1 / (2 * x) for x in (1.0, 2.0, 3.0)],
+    # zero_() drops the first two passes; the last two add 3x² + 2x, at x = 1.5.
+    "8.1": 3 * 1.5**2 + 2 * 1.5,
+    # A step of (w − 3)² at lr 0.1 multiplies w − 3 by 1 − 0.1 · 2 = 0.8: from 0 − 3, six times.
+    "8.2": 3 - 3 * 0.8**6,
+    # The gradient of the mean over all four, (2/4)·Σ(w·xᵢ − yᵢ)·xᵢ at w = 1.5: −12.5.
+    "8.3": 2 / 4 * sum((1.5 * x - y) * x for x, y in zip((1.0, 2.0, 3.0, 4.0), (3.0, 5.0, 7.0, 9.0))),
+    # As in 8.2, w − 3 shrinks by 0.8 a step: from 1 − 3, five times.
+    "9.1": 3 - 2 * 0.8**5,
+    # a = x³ = 8 is a constant to backward: dy/dx = a · 2x, at x = 2.
+    "9.2": 2.0**3 * (2 * 2.0),
+    # w after each of three steps from 1: 3 − 2 · 0.8ᵏ.
+    "9.3": [3 - 2 * 0.8**k for k in (1, 2, 3)],
+    # b − lr · ∂L/∂b, with ∂L/∂b = mean(σ(w·xᵢ + b) − yᵢ) at w = 4, b = −1.5, lr = 0.5 (the
+    # predictions run from σ(−13.5) ≈ 1.4e-6 to 1 − 2.8e-5: the clamp holds none).
+    "10.1": -1.5 - 0.5 * sum(_sigmoid(4 * x - 1.5) - y for x, y in zip(TRAINING_X, TRAINING_Y)) / 7,
+    # Forty steps: no closed form, the loop typed afresh.
+    "10.2": _trained_w(),
+    "10.3": _trained_w(momentum=0.9),
+}
+
+#: The exercises whose checks compute in float64: they agree with RIGHT to float64's precision. The
+#: others compute in float32, torch's default, as most chapters' cells do, and agree to float32's:
+#: its numbers are 1.2e-7 of their size apart, and the few operations of a check stay within 1e-6.
+IN_FLOAT64 = {"2.2", "5.1", "5.2", "10.1", "10.2", "10.3"}
 
 
 def _exercises_in(path):
@@ -72,6 +179,35 @@ def test_every_chapter_ends_with_two_to_four_exercises_that_check_themselves(pat
         assert all(_printed(c).startswith(f"✓ Exercise {name}: correct") for c in solved), _printed(solved[-1])
     names = {e.name for e in EXERCISES if e.name.startswith(f"{chapter}.")}
     assert names == {f"{chapter}.{k}" for k in range(1, len(exercises) + 1)}, "checks.chapterNN matches"
+
+
+def test_every_exercise_has_its_own_right_answer():
+    names = {e.name for e in EXERCISES}
+    missing, extra = names - RIGHT.keys(), RIGHT.keys() - names
+    assert not missing, f"exercises with no right answer worked out in RIGHT: {sorted(missing)}"
+    assert not extra, f"RIGHT answers exercises the book does not have: {sorted(extra)}"
+
+
+@pytest.mark.parametrize("exercise", NUMBERS, ids=_id)
+def test_each_number_computes_the_answer_its_statement_gives(exercise):
+    assert exercise.name in RIGHT, f"exercise {exercise.name} has no right answer worked out in RIGHT"
+    right = torch.tensor(RIGHT[exercise.name], dtype=torch.float64)
+    assert tuple(right.shape) == exercise.shape
+    expected = exercise.expected()
+    rtol = 1e-12 if exercise.name in IN_FLOAT64 else 1e-6
+    assert torch.allclose(expected, right, rtol=rtol, atol=1e-12), (
+        f"exercise {exercise.name}: its check computes {expected.tolist()}, its statement gives {right.tolist()}"
+    )
+    verdict = check(exercise.name, RIGHT[exercise.name])
+    assert verdict, verdict.message
+
+
+@pytest.mark.parametrize("exercise", CHOICES, ids=_id)
+def test_each_choice_is_the_one_its_statement_gives(exercise):
+    assert exercise.name in RIGHT, f"exercise {exercise.name} has no right choice typed in RIGHT"
+    right = RIGHT[exercise.name]
+    assert type(exercise.right) is type(right) and exercise.right == right, (exercise.right, right)
+    assert check(exercise.name, right)
 
 
 @pytest.mark.parametrize("exercise", NUMBERS, ids=_id)

@@ -2,24 +2,19 @@
 
 import torch
 
+from widgets.calculus import binary_cross_entropy
 from widgets.checks import Mistake, Number
 
 F64 = torch.float64
 
 
-def _loss(prediction, target):
-    """The chapter's binary cross-entropy, with its clamp."""
-    epsilon = 1e-8
-    prediction = torch.clamp(prediction, epsilon, 1 - epsilon)
-    return -(target * torch.log(prediction) + (1 - target) * torch.log(1 - prediction))
-
-
 def _neuron(x, w, b, label, dtype=F64):
-    """Loss, prediction and the parameters w, b (with their .grad) after backward."""
+    """Loss, prediction and the parameters w, b (with their .grad) after backward, through the
+    chapter's binary cross-entropy, clamp included."""
     w = torch.tensor(w, dtype=dtype, requires_grad=True)
     b = torch.tensor(b, dtype=dtype, requires_grad=True)
     y_pred = torch.sigmoid(w * x + b)
-    loss = _loss(y_pred, torch.tensor(label, dtype=dtype))
+    loss = binary_cross_entropy(y_pred, torch.tensor(label, dtype=dtype))
     loss.backward()
     return loss.detach(), y_pred.detach(), w, b
 

@@ -2,6 +2,7 @@
 
 import torch
 
+from widgets.calculus import binary_cross_entropy
 from widgets.checks import Mistake, Number
 
 # Exercise 6.1: a new training example, x = 2.5 with label 1, and w = -0.4, b = 0.5.
@@ -10,20 +11,17 @@ X1, Y1, W1, B1 = 2.5, 1.0, -0.4, 0.5
 X2, Y2, W2, B2 = 2.0, 0.25, 0.5, -0.5
 
 
-def _bce(prediction, target):
-    """The chapter's binary_cross_entropy_loss, clamp included."""
-    epsilon = 1e-8
-    prediction = torch.clamp(prediction, epsilon, 1 - epsilon)
-    return -(target * torch.log(prediction) + (1 - target) * torch.log(1 - prediction))
-
-
 def _neuron(x, y, w, b):
-    """The forward and backward pass of the chapter: (w, b, y_pred, loss), with y_pred's grad."""
+    """The forward and backward pass of the chapter: (w, b, y_pred, loss), with y_pred's grad.
+
+    In float32, torch's default, as the chapter computes; the loss is the chapter's
+    binary_cross_entropy_loss, clamp included.
+    """
     w = torch.tensor(w, requires_grad=True)
     b = torch.tensor(b, requires_grad=True)
     y_pred = torch.sigmoid(w * torch.tensor(x) + b)
     y_pred.retain_grad()
-    loss = _bce(y_pred, torch.tensor(y))
+    loss = binary_cross_entropy(y_pred, torch.tensor(y))
     loss.backward()
     return w, b, y_pred, loss
 

@@ -2,17 +2,17 @@
 
 import torch
 
+from widgets import TrainingExplorer
+from widgets.calculus import binary_cross_entropy
 from widgets.checks import Mistake, Number
-from widgets.figures import TrainingExplorer
-
-EPSILON = 1e-8  # the chapters' clamp
 
 
 def _loss(w, b):
+    """The chapter's loss: the binary cross-entropy of σ(w·x + b), clamp included, averaged over the
+    seven examples, in float64 as the chapter computes."""
     x = torch.tensor(TrainingExplorer.X, dtype=torch.float64)
     y = torch.tensor(TrainingExplorer.Y, dtype=torch.float64)
-    p = torch.clamp(torch.sigmoid(w * x + b), EPSILON, 1 - EPSILON)
-    return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
+    return binary_cross_entropy(torch.sigmoid(w * x + b), y).mean()
 
 
 def _start():
