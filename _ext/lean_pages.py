@@ -11,8 +11,9 @@
   search tools need them first).
 - Scripts for what the book does not use are dropped: Thebe's (no live-code button is configured)
   and sphinx-design's tabs (on pages without tabs).
-- A figure's style, and a question's, are inlined in every notebook output that needs them, so
-  that each output works alone in Jupyter; on a page of the site the first copy serves them all.
+- A question's style is inlined in every notebook output that needs it, so that each output works
+  alone in Jupyter (it is plain HTML, with no script); on a page of the site the first copy serves
+  them all.
 - KaTeX's MathML (what screen readers read) loses what no reader uses: the ``xmlns`` attribute
   (an HTML parser puts <math> in MathML's namespace anyway) and the TeX source kept beside it in
   ``<semantics><annotation>`` (for a copy-as-TeX script the book does not load): 15 KB of chapter 4.

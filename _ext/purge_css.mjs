@@ -30,7 +30,9 @@ const [result] = await new PurgeCSS().purge({
   fontFace: false,
   keyframes: false,
   variables: true,
-  safelist: { variables: [...named] },
+  // The figures' rules (figure.css: every one is for something a figure shows) are kept whole: a
+  // state such as [data-ready] is set by the script, and their drawings come as data.
+  safelist: { variables: [...named], greedy: [/^agi-/] },
 });
 const root = postcss.parse(result.css);
 root.walkComments((comment) => { if (!comment.text.startsWith("!")) comment.remove(); });

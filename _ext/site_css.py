@@ -177,7 +177,7 @@ def _bundle(app, exception):
 def _depend_on_what_makes_the_pages(app, docname, source):
     """Every page is written again when a file that shapes it changes: the static files (a changed
     stylesheet alone makes Sphinx rebuild nothing, not even copy it), the book's extensions, and
-    the figures' script and style (_ext/figure_payloads.py copies them)."""
+    the figures' script, style and skeleton (_ext/figures.py writes them from the package)."""
     root = Path(app.srcdir).resolve()
     # The book's own static folders; sphinxcontrib-katex adds a temporary one, gone after the build.
     static = [(root / folder).resolve() for folder in app.config.html_static_path]
@@ -186,6 +186,8 @@ def _depend_on_what_makes_the_pages(app, docname, source):
         for path in folder.rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
                 app.env.note_dependency(str(path))
+    for module in ("page.py", "formats.py", "theme.py"):
+        app.env.note_dependency(str(ROOT / "widgets" / module))
 
 
 def setup(app):

@@ -12,9 +12,10 @@ machine-specific kernel details.
 
 Before running a chapter, its second cell is made the install cell (INSTALL_CELL), with the
 repository URL from _config.yml. After running it, the chapter's row of the status page
-(status.md) is rewritten: how long it took, the torch it ran with, and a fingerprint of what was
-stored (sources and outputs), which tests/test_status.py compares with the notebook as committed.
-Rows of chapters not executed in this run stay as they were.
+(status.md) is rewritten if what it stored, or the torch or Python it ran with, changed: how long
+it took, the torch it ran with, and a fingerprint of what was stored (sources and outputs), which
+tests/test_status.py compares with the notebook as committed. Rows of chapters not executed in
+this run, or executed to the same outputs, stay as they were.
 """
 
 import hashlib
@@ -168,8 +169,13 @@ def main(args):
     rows = read_status()
     for path in paths:
         print(f"executing {path.relative_to(ROOT)}", flush=True)
-        rows[path.stem] = execute(path)
-        write_status(rows)  # after each chapter, so an interrupted run keeps what it did
+        row, old = execute(path), rows.get(path.stem, {})
+        # A row changes only with what it reports on: the chapter as stored (its fingerprint), or the
+        # torch or Python it ran with. A run that stores the same chapter keeps the time recorded
+        # when it last changed, so a slower machine alone changes nothing.
+        if any(row[key] != old.get(key) for key in ("fingerprint", "torch", "python")):
+            rows[path.stem] = row
+            write_status(rows)  # after each chapter, so an interrupted run keeps what it did
 
 
 if __name__ == "__main__":

@@ -1,16 +1,28 @@
-"""Fixtures for the site tests: the book built once per run, served on 127.0.0.1, and Chromium."""
+"""What the tests share: the book built once per run (once for all workers of a parallel run),
+served on 127.0.0.1; Chromium; a Jupyter server; and the markers that let anyone pick parts:
+
+    browser    needs Chromium (any test that opens a page)
+    site       needs the built site
+    jupyter    needs a Jupyter server (JupyterLab, Notebook 7)
+    notebooks  nbval re-executing a chapter
+
+Each test is marked by the fixtures it uses, so a new test is marked without anyone remembering to.
+``bash scripts/test --quick`` runs what is neither browser, site nor jupyter. Nothing here waits on
+time: each wait is for the event it needs (a line the server prints, a lock released), with a
+timeout only as a safety net.
+"""
 
 import functools
 import http.server
+import json
 import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -25,9 +37,34 @@ CHROMIUM_FLAGS = [
 ]
 
 
+#: Longest wait for anything a test waits for: a safety net on a busy machine, not a pace.
+PATIENCE_MS = 180_000
+#: Markers given to a test by the fixtures it uses (its whole closure).
+MARKERS = {"browser": "browser", "open_page": "browser", "build": "site", "site": "site", "jupyter": "jupyter"}
+
+
+def pytest_configure(config):
+    for name, what in [
+        ("browser", "needs Chromium"),
+        ("site", "needs the built site"),
+        ("jupyter", "needs a Jupyter server"),
+        ("notebooks", "nbval re-executing a chapter"),
+    ]:
+        config.addinivalue_line("markers", f"{name}: {what}")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        for marker in sorted({MARKERS[f] for f in fixtures & set(MARKERS)}):
+            item.add_marker(marker)
+        if item.path.suffix == ".ipynb":  # nbval
+            item.add_marker("notebooks")
+
+
 def start_jupyter(folder, env=None):
     """A Jupyter server (JupyterLab and Notebook 7; no token, no news or update checks) on `folder`,
-    on a free port of 127.0.0.1, once it answers: (process, base URL). The tests and
+    on a free port of 127.0.0.1, once it says it is running: (process, base URL). The tests and
     benchmarks/jupyter_latency.py both start theirs here."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -48,18 +85,24 @@ def start_jupyter(folder, env=None):
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         env=env,
     )
     url = f"http://127.0.0.1:{port}/"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "api/status", timeout=1)
-            return process, url
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise RuntimeError("Jupyter did not start")
+    running = threading.Event()
+
+    def read():  # the server's log, read to its end (so the pipe never fills), watched for one line
+        for line in process.stderr:
+            if "is running at" in line or url in line:
+                running.set()
+        running.set()  # it exited
+
+    threading.Thread(target=read, daemon=True).start()
+    if not running.wait(PATIENCE_MS / 1000) or process.poll() is not None:
+        process.kill()
+        raise RuntimeError("Jupyter did not start")
+    return process, url
 
 
 #: Screenshots of the pages the browser tests open, for people to look at.
@@ -73,15 +116,23 @@ class Build:
 
 
 @pytest.fixture(scope="session")
-def build(tmp_path_factory):
-    """A clean build of the site, as CI and the README build it: warnings are errors."""
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True,
-        text=True,
-    )
+def build(tmp_path_factory, worker_id):
+    """A clean build of the site, as CI and the README build it: warnings are errors. Built once per
+    run: the workers of a parallel run (pytest-xdist) share it, the first to need it builds it."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    out, done = shared / "book", shared / "book.json"
+    with FileLock(str(shared / "book.lock")):
+        if not done.is_file():
+            jupyter_book = Path(sys.executable).parent / "jupyter-book"
+            result = subprocess.run(
+                [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
+                capture_output=True,
+                text=True,
+            )
+            done.write_text(
+                json.dumps({"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr})
+            )
+    result = subprocess.CompletedProcess([], **json.loads(done.read_text()))
     return Build(result, out / "_build" / "html")
 
 
@@ -100,15 +151,28 @@ def site(build):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup --browser`")
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        playwright.expect.set_options(timeout=PATIENCE_MS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, timeout=PATIENCE_MS)
         yield chromium
         chromium.close()
+
+
+def new_context(browser, **options):
+    """A browser context whose every wait is as patient as the tests' (PATIENCE_MS)."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(PATIENCE_MS)
+    return context
+
+
+def new_page(browser, **options):
+    """A page in a context of its own (new_context): closing the page's context closes both."""
+    return new_context(browser, **options).new_page()
 
 
 def watch_errors(page):
@@ -139,7 +203,7 @@ class Page:
     """A page opened with every non-local request blocked, and what went wrong on it."""
 
     def __init__(self, browser, site, path, **context):
-        self.context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **context})
+        self.context = new_context(browser, **{"viewport": {"width": 1280, "height": 900}, **context})
         self.page = self.context.new_page()
         self.errors, self.failed = watch_errors(self.page), []
         self.page.on("requestfailed", lambda request: self.failed.append(request.url))

@@ -1,16 +1,30 @@
-"""The chapters' figures, as the chapters make them, and what each must show, computed another way.
+"""The chapters' figures, found in the notebooks themselves, and what each must show, computed
+another way.
 
-Each figure is named by the source line that makes it in its chapter (tests check that the line is
-there), and comes with ``expected(values)``: every channel it shows at those control values,
-from closed forms typed here or from fresh torch code, never from ``widgets.calculus`` or the
-figure's own ``evaluate``. A wrong formula re-executed into the stored outputs still fails.
+Every figure output of every chapter (JSON under widgets.page.MIME) is found by
+:func:`stored_figures`. Each must have a check in :data:`CHECKS`, listed under its chapter in the
+order the chapter shows them, with its title; a figure added to a chapter without one fails the
+figure tests, named by chapter and title. A check is either
+
+- :class:`Explorer`: the source line that makes the figure in its chapter (tests check that the
+  line is there) and ``expected(values)``: every channel it shows at those control values, from
+  closed forms typed here or fresh torch code, never from ``widgets.calculus`` or the figure's own
+  ``evaluate``; or
+- :class:`Graph`: a ``show_graph`` output, with ``build()``, which makes the same tensors afresh
+  (tests/test_graph.py runs PyTorch's own engine on them, with a hook on every node).
+
+A wrong formula re-executed into the stored outputs still fails.
 """
 
 import base64
+import functools
 import gzip
 import itertools
 import math
+from dataclasses import dataclass
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import torch
 
@@ -23,6 +37,9 @@ from widgets import (  # noqa: F401  (used by the sources below)
     TrainingExplorer,
     explore,
 )
+from widgets.page import MIME
+
+CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
 
 EPSILON = 1e-8  # the tutorial's clamp
 
@@ -48,6 +65,14 @@ def _chain(v):
 def _bell(v):
     x = v["x"]
     return {"x": x, "y": math.exp(-x * x), "dydx": -2 * x * math.exp(-x * x)}
+
+
+def _sinc(v):
+    """sin(x)/x, and its slope (x·cos x − sin x)/x²; at x = 0 torch computes 0/0: no number, and a note."""
+    x = v["x"]
+    if x == 0:
+        return {"x": x, "y": math.nan, "dydx": math.nan, "note": True}
+    return {"x": x, "y": math.sin(x) / x, "dydx": (x * math.cos(x) - math.sin(x)) / x**2, "note": False}
 
 
 def _neuron(v):
@@ -125,7 +150,7 @@ TRAINING_X = [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
 TRAINING_Y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0]
 TRAINING_START = (4.0, -1.5)
 TRAINING_STEPS = 40  # the slider's end
-TRAINING_CURVE = [-4.0 + 0.125 * k for k in range(65)]  # where the prediction is drawn
+TRAINING_XS = [-4.0 + 0.125 * k for k in range(65)]  # where the prediction is drawn
 
 
 def train(lr, steps, clear):
@@ -176,37 +201,173 @@ def _training(v):
         reached = i <= steps
         frame[f"t{i}"] = float(i)
         frame[f"L{i}"], frame[f"w{i}"], frame[f"b{i}"] = history[i] if reached else (math.nan,) * 3
-    for j, x in enumerate(TRAINING_CURVE):
+    for j, x in enumerate(TRAINING_XS):
         frame[f"px{j}"], frame[f"py{j}"] = x, _sigmoid(w * x + b)
     return frame
 
 
-# chapter → [(the line that makes the figure, what it must show)]
-CHAPTER_FIGURES = {
+# The chapters' show_graph cells: the same tensors, made afresh as each chapter makes them.
+
+
+def _square_at(value):
+    x = torch.tensor(value, requires_grad=True)
+    y = x**2
+    return y, {"x": x, "y": y}
+
+
+def _power():
+    """Chapter 1: power(x, 4), a product of four factors of x, starting from a tensor 1."""
+    x = torch.tensor(3.0, requires_grad=True)
+    result = torch.tensor(1.0)
+    for _ in range(4):
+        result = result * x
+    return result, {"x": x}
+
+
+def _sin_of_square():
+    x = torch.tensor(4.0, requires_grad=True)
+    y = x**2
+    z = torch.sin(y)
+    return z, {"x": x, "y": y, "z": z}
+
+
+def _neuron_loss():
+    """Chapter 6: the neuron in float32 at x = 6.7, w = 1, b = 0, label 0, the tutorial's loss."""
+    x, y = torch.tensor(6.7), torch.tensor(0.0)
+    w = torch.tensor(1.0, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    z = w * x + b
+    y_pred = torch.sigmoid(z)
+    p = torch.clamp(y_pred, EPSILON, 1 - EPSILON)
+    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+    return loss, {"w": w, "b": b, "z": z, "y_pred": y_pred, "loss": loss}
+
+
+def _x_times_x():
+    x = torch.tensor(3.0, requires_grad=True)
+    y = x * x
+    return y, {"x": x, "y": y}
+
+
+def _untracked(how):
+    """Chapter 9: y = x² at x = 2 with tracking off, one of three ways: no graph behind it."""
+    x = torch.tensor(2.0, requires_grad=True)
+    if how == "requires_grad_":
+        x.requires_grad_(False)
+        y = x**2
+    elif how == "detach":
+        y = x.detach() ** 2
+    else:
+        with torch.no_grad():
+            y = x**2
+    return y, {"x": x, "y": y}
+
+
+@dataclass(frozen=True)
+class Explorer:
+    """A figure a chapter makes with `source` (its own line), whose every channel is `expected`."""
+
+    source: str
+    expected: object
+
+    @property
+    def title(self):
+        return make(self.source).title
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A show_graph output titled `title`, of the tensors `build()` makes afresh: (output, names)."""
+
+    title: str
+    build: object
+
+
+# chapter → its figures' checks, in the order the chapter shows the figures.
+CHECKS = {
+    "01-what-is-autograd": [
+        Graph("The graph autograd recorded behind y", lambda: _square_at(3.0)),
+        Graph("The graph autograd recorded behind this tensor", _power),
+    ],
     "03-gradients-with-autograd": [
-        (
+        Graph("The graph autograd recorded behind y", lambda: _square_at(3.0)),
+        Explorer(
             "explore(lambda x: x**2, x=(-4, 4, 0.05), start=3.0, by_hand=lambda x: 2 * x,"
             ' formula="x²", derivative="2x", graph=True)',
             _square,
-        )
+        ),
     ],
     "04-the-chain-rule": [
-        ("ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)", _chain),
-        ('explore(lambda x: torch.exp(-x**2), formula="exp(−x²)")', _bell),
+        Graph("The graph autograd recorded behind z", _sin_of_square),
+        Explorer("ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)", _chain),
+        Explorer('explore(lambda x: torch.exp(-x**2), formula="exp(−x²)")', _bell),
+        Explorer('explore(lambda x: torch.sin(x) / x, formula="sin(x)/x", start=1.0)', _sinc),
     ],
-    "05-a-neuron-by-hand": [("NeuronExplorer()", _neuron)],
-    "06-a-neuron-with-autograd": [("NeuronExplorer(graph=True)", _neuron)],
-    "07-the-gradient-of-a-mean": [("MeanOfSquaresExplorer(start=(1.0, 2.0, 3.0))", _mean)],
-    "08-clearing-gradients": [("AccumulationExplorer()", _accumulation)],
-    "09-turning-tracking-off": [("TrackingExplorer()", _tracking)],
-    "10-training-the-neuron": [("TrainingExplorer()", _training)],
+    "05-a-neuron-by-hand": [Explorer("NeuronExplorer()", _neuron)],
+    "06-a-neuron-with-autograd": [
+        Graph("The graph autograd recorded behind loss", _neuron_loss),
+        Explorer("NeuronExplorer(graph=True)", _neuron),
+    ],
+    "07-the-gradient-of-a-mean": [Explorer("MeanOfSquaresExplorer(start=(1.0, 2.0, 3.0))", _mean)],
+    "08-clearing-gradients": [
+        Graph("The graph autograd recorded behind y", _x_times_x),
+        Explorer("AccumulationExplorer()", _accumulation),
+    ],
+    "09-turning-tracking-off": [
+        Graph("The graph autograd recorded behind y", lambda: _untracked("requires_grad_")),
+        Graph("The graph autograd recorded behind y", lambda: _square_at(2.0)),
+        Graph("The graph autograd recorded behind y1", lambda: _untracked("detach")),
+        Graph("The graph autograd recorded behind y", lambda: _untracked("no_grad")),
+        Explorer("TrackingExplorer()", _tracking),
+    ],
+    "10-training-the-neuron": [Explorer("TrainingExplorer()", _training)],
 }
-# Each figure once.
-FIGURES = {source: expected for figures in CHAPTER_FIGURES.values() for source, expected in figures}
+#: The checks of figures made by an explorer's line, each once (a line may make a figure in two chapters).
+EXPLORERS = list(
+    {check.source: check for checks in CHECKS.values() for check in checks if isinstance(check, Explorer)}.values()
+)
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A figure as a chapter stores it: its data (widgets.explorer.Explorer.figure), the source of
+    the cell that made it, and which of the chapter's figures it is (1, 2, …)."""
+
+    chapter: str
+    number: int
+    data: dict
+    cell: str
+
+    @property
+    def name(self):
+        return f"{self.chapter} figure {self.number}: {self.data['title']}"
+
+
+@functools.cache
+def stored_figures():
+    """Every figure output of every chapter, in order."""
+    found = []
+    for path in sorted(CHAPTERS.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        number = 0
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                if MIME in output.get("data", {}):
+                    number += 1
+                    found.append(Stored(path.stem, number, output["data"][MIME], cell.source))
+    return found
+
+
+def check_of(stored):
+    """The check listed for a stored figure, or None."""
+    checks = CHECKS.get(stored.chapter, [])
+    return checks[stored.number - 1] if stored.number <= len(checks) else None
+
+
+@functools.cache
 def make(source):
-    return eval(source)  # the chapter's own line
+    """The figure the chapter's own line makes, once per test run (figures do not change)."""
+    return eval(source)
 
 
 def decode(table):
@@ -234,7 +395,9 @@ def grids(table):
     }
 
 
-def table_points(explorer, table):
-    names = [c.name for c in explorer.controls]
+def table_points(figure, table):
+    """The control values of every frame of `table`, in its order; `figure`: an explorer or its data."""
+    controls = figure["controls"] if isinstance(figure, dict) else [c.spec() for c in figure.controls]
+    names = [c["name"] for c in controls]
     values = grids(table)
     return [dict(zip(names, point)) for point in itertools.product(*(values[n] for n in names))]

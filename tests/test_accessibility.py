@@ -1,5 +1,6 @@
-"""Every page of the site, audited as a reader meets it: axe-core, in light and dark, and chapter 4's
-weight, layout shift and render-blocking scripts (the measures Lighthouse scores, taken here).
+"""Every page of the site, audited as a reader meets it, offline: no script error and nothing fetched
+from elsewhere; axe-core, and the figures' and questions' colours, in light and dark; and chapter
+4's weight, layout shift and render-blocking scripts (the measures Lighthouse scores, taken here).
 
 axe-core is the npm package pinned in package.json (`bash scripts/setup` installs it); its script is
 injected from node_modules, never fetched.
@@ -9,7 +10,7 @@ import re
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, new_context
 from tests.test_site import PAGES
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -21,6 +22,55 @@ BUDGET_BYTES = 1500 * 1024
 FIRST_PAINT_BYTES = 360 * 1024
 #: True once every figure of the page has been drawn by its script.
 FIGURES_DRAWN = "() => [...document.querySelectorAll('.agi-figure')].every(f => f.dataset.ready === 'true')"
+#: True once the scripts a page loads after its load event (lean_pages: the copy buttons') have come.
+LATE_SCRIPTS_LOADED = (
+    "() => document.readyState === 'complete' && performance.getEntriesByType('resource')"
+    ".filter(e => /copybutton|clipboard/.test(e.name) && e.responseEnd > 0).length === 2"
+)
+#: Resolves once every CSS transition and animation running on the page has finished.
+ANIMATIONS_DONE = (
+    "() => Promise.all(document.getAnimations()"
+    ".filter(a => a.effect.getComputedTiming().endTime !== Infinity).map(a => a.finished))"
+)
+#: Resolves once the page has drawn what was done before it: two animation frames, whatever the pace.
+RENDERED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def luminance(colour):
+    """Relative luminance (0 black, 1 white) of a CSS rgb()/rgba() colour."""
+    r, g, b = (int(c) / 255 for c in re.findall(r"[\d.]+", colour)[:3])
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+#: Each figure's and question's text, axes, readout, controls and graph boxes: [where, colour].
+INKS = """() => {
+    const ink = [];
+    const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    for (const fig of document.querySelectorAll('.agi-figure, fieldset.agi-question')) {
+        const where = fig.getAttribute('aria-label') || fig.className;
+        for (const el of fig.querySelectorAll('svg text, .agi-readout, .agi-controls label, .agi-note, legend, label, p'))
+            if (visible(el) && el.textContent.trim())
+                ink.push([where + ' ' + el.tagName + ' ' + el.textContent.trim().slice(0, 30),
+                          el.tagName.toLowerCase() === 'text' ? getComputedStyle(el).fill : getComputedStyle(el).color]);
+        for (const el of fig.querySelectorAll('.agi-background path[stroke], .agi-background line'))
+            if (visible(el) && getComputedStyle(el).stroke !== 'none')
+                ink.push([where + ' axis', getComputedStyle(el).stroke]);
+    }
+    return ink;
+}"""
+
+
+def assert_figures_in_the_readers_theme(page, scheme):
+    """Every figure and predict question in colours of the reader's theme: dark ink on the light
+    page and light ink on the dark one, each far from the page's own background (axe does not look
+    inside SVG)."""
+    background = luminance(page.evaluate("() => getComputedStyle(document.body).backgroundColor"))
+    assert (background > 0.8) if scheme == "light" else (background < 0.05)
+    inks = page.evaluate(INKS)
+    wrong = [(what, c) for what, c in inks if not c.startswith("rgb") or abs(luminance(c) - background) < 0.3]
+    assert wrong == [], f"{len(wrong)} of {len(inks)} marks are hard to see in the {scheme} theme"
+    return inks
 
 
 def axe(page):
@@ -39,24 +89,33 @@ def describe(violations):
     )
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", [*PAGES, "search.html?q=gradient", "genindex.html"])
-def test_no_serious_or_critical_accessibility_violation(open_page, path, scheme):
-    opened = open_page(path, color_scheme=scheme)
+def test_no_serious_or_critical_accessibility_violation_in_light_or_dark(open_page, path):
+    """The page opened by a reader whose system is set to light, then switched to dark (the theme
+    follows the system until the reader chooses), each audited as drawn."""
+    opened = open_page(path, color_scheme="light")
     page = opened.page
-    assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
-    # Audit the page as drawn: figures drawn by their script, fonts loaded, and every exercise's
-    # hint and solution open, so what they hide is audited too.
-    page.wait_for_function(FIGURES_DRAWN)
-    page.evaluate("""async () => {
-        document.querySelectorAll('details').forEach(d => d.open = true);
-        await document.fonts.ready;
-        await new Promise(r => requestAnimationFrame(() => setTimeout(r, 300)));
-    }""")
-    violations = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
-    assert violations == [], describe(violations)
-    assert opened.errors == [] and opened.failed == [] and opened.blocked == []
-    opened.screenshot(f"{path.replace('/', '-').split('.html')[0]}-{scheme}", full_page=False)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.wait_for_function("scheme => document.documentElement.dataset.theme === scheme", arg=scheme)
+        # Audit the page as drawn: figures drawn by their script, fonts loaded, and every
+        # exercise's hint and solution open, so what they hide is audited too.
+        page.wait_for_function(FIGURES_DRAWN)
+        page.evaluate("""async () => {
+            document.querySelectorAll('details').forEach(d => d.open = true);
+            await document.fonts.ready;
+        }""")
+        page.evaluate(RENDERED)
+        page.evaluate(ANIMATIONS_DONE)  # what opened fades in, the colours that change: audited once done
+        violations = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
+        assert violations == [], f"{scheme}: {describe(violations)}"
+        inks = assert_figures_in_the_readers_theme(page, scheme)
+        if page.locator(".agi-figure, fieldset.agi-question").count():
+            assert inks, "no figure text found"
+        opened.screenshot(f"{path.replace('/', '-').split('.html')[0]}-{scheme}", full_page=False)
+    assert opened.errors == [], "JavaScript errors on the page"
+    assert opened.failed == [], "requests for the site's own files failed"
+    assert opened.blocked == [], "the page asked for something that is not on the site"
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -75,29 +134,32 @@ def test_every_page_describes_itself_and_has_an_icon(build, path):
 def test_chapter_4_is_light_stable_and_paints_without_waiting_for_scripts(open_page):
     opened = open_page(CHAPTER_4)
     page = opened.page
-    # Scroll through, so that anything loaded on demand is loaded and any late shift is seen.
+    # Everything the page loads, loaded (its figures drawn, its fonts, the scripts it asks for after
+    # its load event); then scrolled through, a screen at a time, each drawn before the next, so
+    # that anything loaded on demand is loaded and any late shift is seen.
+    page.wait_for_function(FIGURES_DRAWN)
+    page.wait_for_function(LATE_SCRIPTS_LOADED)
     page.evaluate("""async () => {
-        for (let y = 0; y < document.body.scrollHeight; y += 600) {
-            window.scrollTo(0, y); await new Promise(r => requestAnimationFrame(() => setTimeout(r, 20)));
-        }
-        window.scrollTo(0, 0); await new Promise(r => setTimeout(r, 500));
+        await document.fonts.ready;
+        const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        for (let y = 0; y < document.body.scrollHeight; y += 600) { window.scrollTo(0, y); await frames(); }
+        window.scrollTo(0, 0); await frames();
     }""")
-    measures = page.evaluate("""() => new Promise(resolve => {
-        let cls = 0;
-        new PerformanceObserver(list => {
-            for (const e of list.getEntries()) if (!e.hadRecentInput) cls += e.value;
-        }).observe({type: 'layout-shift', buffered: true});
-        setTimeout(() => {
-            const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
-            resolve({
-                cls,
-                bytes: entries.reduce((sum, e) => sum + e.decodedBodySize, 0),
-                urls: entries.map(e => e.name),
-                blocking: [...document.head.querySelectorAll('script[src]')]
-                    .filter(s => !s.defer && !s.async && s.type !== 'module').map(s => s.src),
-            });
-        }, 300);
-    })""")
+    measures = page.evaluate("""() => {
+        // Every layout shift of the page so far, from the buffer (each is recorded as its frame renders).
+        const observer = new PerformanceObserver(() => {});
+        observer.observe({type: 'layout-shift', buffered: true});
+        const shifts = observer.takeRecords().filter(e => !e.hadRecentInput);
+        observer.disconnect();
+        const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+        return {
+            cls: shifts.reduce((sum, e) => sum + e.value, 0),
+            bytes: entries.reduce((sum, e) => sum + e.decodedBodySize, 0),
+            urls: entries.map(e => e.name),
+            blocking: [...document.head.querySelectorAll('script[src]')]
+                .filter(s => !s.defer && !s.async && s.type !== 'module').map(s => s.src),
+        };
+    }""")
     assert opened.errors == [] and opened.failed == []
     assert measures["bytes"] <= BUDGET_BYTES, f"{measures['bytes'] / 1024:.0f} KiB"
     assert measures["cls"] < 0.05, f"cumulative layout shift {measures['cls']:.3f}"
@@ -115,6 +177,7 @@ def test_chapter_4_first_paint_waits_for_the_page_and_one_stylesheet(open_page):
     opened = open_page(CHAPTER_4)
     page = opened.page
     page.wait_for_function(FIGURES_DRAWN)
+    page.wait_for_function(LATE_SCRIPTS_LOADED)  # or the test would race them
     timing = page.evaluate("""() => {
         const nav = performance.getEntriesByType('navigation')[0];
         const resources = performance.getEntriesByType('resource').map(e => ({
@@ -148,7 +211,7 @@ def test_chapter_4_first_paint_waits_for_the_page_and_one_stylesheet(open_page):
 def test_the_first_paint_is_already_in_the_readers_theme(browser, site, scheme):
     # The theme's own script, deferred, also sets light or dark, but it has not run at the first
     # paint: with it blocked, the page's first inline script must already have set the theme.
-    context = browser.new_context(color_scheme=scheme)
+    context = new_context(browser, color_scheme=scheme)
     page = context.new_page()
     page.route("**/*", lambda r: r.abort() if "pydata-sphinx-theme.js" in r.request.url else r.continue_())
     page.goto(site + CHAPTER_4, wait_until="load")

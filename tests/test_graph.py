@@ -9,13 +9,13 @@ show_graph: leaves, tensors with no graph, vectors, freed graphs, deep graphs, n
 """
 
 import itertools
+import json
 import re
-import time
 
 import pytest
 import torch
 
-from tests.figures import decode, make, table_points
+from tests.figures import Explorer, Graph, check_of, decode, make, stored_figures, table_points
 from widgets import show_graph
 from widgets.formats import fill, format_value
 from widgets.graph import GraphError
@@ -58,23 +58,30 @@ def shown(value):
     return format_value(value)
 
 
-def assert_drawn_as_the_engine_runs(figure, frame, output, tensors=None):
-    """The figure's graph (its first), filled with `frame`, against engine(output)."""
-    (mark,) = figure.graphs
-    names = {n["id"]: n["lines"][0] for n in mark.nodes}
+def graph_of(figure):
+    """A figure's graph mark, as its data holds it (a dict): an explorer's, or a stored figure's."""
+    marks = figure["marks"] if isinstance(figure, dict) else [m.spec() for m in figure.marks]
+    (mark,) = [m for m in marks if m["kind"] == "graph"]
+    return mark
+
+
+def assert_drawn_as_the_engine_runs(mark, frame, output, tensors=None):
+    """A graph mark (its spec), filled with `frame`, against engine(output)."""
+    order = mark["order"]
+    names = {n["id"]: n["lines"][0] for n in mark["nodes"]}
     trace = engine(output)
-    assert [names[i] for i in mark.order] == [name for _, name, _, _ in trace], (
+    assert [names[i] for i in order] == [name for _, name, _, _ in trace], (
         "the nodes, as PyTorch names them, in the order backward visits them"
     )
     position = {fn: k for k, (fn, _, _, _) in enumerate(trace)}
-    drawn_edges = {(mark.order.index(e["to"]), mark.order.index(e["from"]), e["k"]) for e in mark.layouts[0]["edges"]}
+    drawn_edges = {(order.index(e["to"]), order.index(e["from"]), e["k"]) for e in mark["layouts"][0]["edges"]}
     walked = {
         (position[fn], position[child], k)
         for fn, *_ in trace
         for k, (child, _) in enumerate((c, n) for c, n in fn.next_functions if c is not None)
     }
     assert drawn_edges == walked, "the edges: each node's inputs, as next_functions has them"
-    for i, (fn, name, received, sent) in zip(mark.order, trace):
+    for i, (fn, name, received, sent) in zip(order, trace):
         assert format_value(frame[f"g{i}r"]) == shown(received), f"what {name} received"
         for k, g in enumerate(sent):
             assert format_value(frame[f"g{i}e{k}"]) == shown(g), f"what {name} sent along edge {k}"
@@ -82,7 +89,7 @@ def assert_drawn_as_the_engine_runs(figure, frame, output, tensors=None):
             assert format_value(frame[f"g{i}v"]) == shown(fn.variable)
             assert shown(fn.variable.grad) == format_value(frame[f"g{i}r"]), "the leaf's .grad after backward"
     for name, tensor in (tensors or {}).items():  # the named tensors' values, on their nodes
-        node = next((i for i, (fn, *_) in zip(mark.order, trace) if fn is tensor.grad_fn), None)
+        node = next((i for i, (fn, *_) in zip(order, trace) if fn is tensor.grad_fn), None)
         if node is not None:
             assert format_value(frame[f"g{node}v"]) == shown(tensor), name
 
@@ -122,19 +129,25 @@ PANELS = {
 }
 
 
-@pytest.mark.parametrize("source", PANELS)
-def test_the_graph_panel_follows_the_sliders_as_the_engine_runs(source):
+PANELED = [s for s in stored_figures() if isinstance(check_of(s), Explorer) and check_of(s).source in PANELS]
+
+
+@pytest.mark.parametrize("stored", PANELED, ids=lambda s: s.name)
+def test_the_graph_panel_follows_the_sliders_as_the_engine_runs(stored):
+    """About 60 positions of the sliders, ends included: the kernel's frame against the engine,
+    and the page's table (as the notebook stores it) against the kernel."""
+    source = check_of(stored).source
     figure = make(source)
-    table = figure.table()
-    points = table_points(figure, table)
-    step = max(1, len(points) // 60)  # about 60 positions of the sliders, ends included
-    for values, stored in itertools.islice(zip(points, decode(table)), 0, None, step):
+    table = stored.data["table"]
+    points = table_points(stored.data, table)
+    step = max(1, len(points) // 60)
+    for values, stored_frame in itertools.islice(zip(points, decode(table)), 0, None, step):
         output, tensors = PANELS[source](**values)
         frame = figure.frame(**values)
-        assert_drawn_as_the_engine_runs(figure, frame, output, tensors)
+        assert_drawn_as_the_engine_runs(graph_of(figure), frame, output, tensors)
         for channel, value in frame.items():  # the page's table reads the same
             if channel.startswith("g"):
-                assert format_value(stored[channel]) == format_value(value), (channel, values)
+                assert format_value(stored_frame[channel]) == format_value(value), (channel, values)
 
 
 def test_the_neuron_graph_is_the_chain_rule_of_chapter_5():
@@ -151,40 +164,28 @@ def test_the_neuron_graph_is_the_chain_rule_of_chapter_5():
     assert frame  # the numbers above are this frame's
 
 
-# The chapters' show_graph cells ------------------------------------------------------------------
+# The chapters' show_graph outputs, as stored ----------------------------------------------------
+
+GRAPHS = [s for s in stored_figures() if isinstance(check_of(s), Graph)]
 
 
-def chapter_1():
-    x = torch.tensor(3.0, requires_grad=True)
-    y = x**2
-    return y, {"x": x, "y": y}
+@pytest.mark.parametrize("stored", GRAPHS, ids=lambda s: s.name)
+def test_every_graph_a_chapter_draws_is_what_the_engine_runs(stored):
+    """The tensors made afresh (tests/figures.py); the stored drawing against the real backward."""
+    output, tensors = check_of(stored).build()
+    frame = stored.data["start"]
+    if output.grad_fn is None:  # no graph: one box, the tensor's value, and why
+        (node,) = graph_of(stored.data)["nodes"]
+        assert "grad_fn = None" in node["lines"] and f"requires_grad={output.requires_grad}" in node["lines"]
+        assert format_value(frame["g0v"]) == shown(output)
+        assert "has no graph" in frame["note"] or "is a leaf" in frame["note"]
+    else:
+        assert_drawn_as_the_engine_runs(graph_of(stored.data), frame, output, tensors)
 
 
-def chapter_4():
-    x = torch.tensor(4.0, requires_grad=True)
-    y = x**2
-    z = torch.sin(y)
-    return z, {"x": x, "y": y, "z": z}
-
-
-def chapter_6():
-    x, y = torch.tensor(6.7), torch.tensor(0.0)
-    w = torch.tensor(1.0, requires_grad=True)
-    b = torch.tensor(0.0, requires_grad=True)
-    z = w * x + b
-    y_pred = torch.sigmoid(z)
-    p = torch.clamp(y_pred, EPSILON, 1 - EPSILON)
-    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
-    return loss, {"w": w, "b": b, "z": z, "y_pred": y_pred, "loss": loss}
-
-
-@pytest.mark.parametrize("cell", [chapter_1, chapter_4, chapter_6], ids=lambda f: f.__name__)
-def test_show_graph_draws_what_the_engine_runs(cell):
-    output, tensors = cell()
-    figure = show_graph(output, tensors)
-    frame = figure.frame()
-    again, _ = cell()  # the same tensors, afresh, for the real backward
-    assert_drawn_as_the_engine_runs(figure, frame, again, tensors)
+def test_show_graph_changes_nothing_of_the_readers():
+    output, tensors = check_of(GRAPHS[0]).build()
+    show_graph(output, tensors)
     assert output.grad_fn is not None and all(t.grad is None for t in tensors.values() if t.is_leaf), (
         "nothing was changed"
     )
@@ -208,7 +209,7 @@ def test_a_leaf_is_drawn_as_such_with_a_sentence():
     figure = show_graph(x, {"x": x})
     assert "x is a leaf: it was created, not computed from other tensors" in figure.text()
     assert "grad_fn = None" in " ".join(figure.graphs[0].nodes[0]["lines"])
-    assert len(figure.static_html()) < 100_000
+    assert len(json.dumps(figure.figure())) < 100_000
 
 
 def with_no_grad(x):
@@ -248,15 +249,13 @@ def test_a_graph_backward_has_freed_is_drawn_without_its_numbers_and_says_why():
     assert "—" in fill(" ".join(figure.graphs[0].nodes[1]["lines"]), figure.frame())
 
 
-def test_a_deep_graph_is_drawn_with_its_middle_collapsed_in_under_a_second():
+def test_a_deep_graph_is_drawn_with_its_middle_collapsed():
     x = torch.tensor(0.5, requires_grad=True)
     y = x
     for _ in range(500):
         y = torch.sin(y) * 1.01
-    started = time.perf_counter()
     figure = show_graph(y, {"x": x, "y": y})
-    html = figure.static_html()
-    assert time.perf_counter() - started < 1.0
+    html = json.dumps(figure.figure())
     (mark,) = figure.graphs
     more = [n for n in mark.nodes if n["kind"] == "more"]
     assert len(more) == 1 and re.match(r"… [\d,]+ more nodes", more[0]["lines"][0])

@@ -8,13 +8,12 @@ kernel, at exactly that value. The last test holds the Jupyter view against the 
 """
 
 import shutil
-import time
 
 import pytest
 import torch
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, SCREENSHOTS, only_local, start_jupyter, watch_errors
+from tests.conftest import ROOT, SCREENSHOTS, new_context, new_page, only_local, start_jupyter, watch_errors
 from widgets.explorer import format_value
 
 CHAPTERS = ["03-gradients-with-autograd.ipynb", "05-a-neuron-by-hand.ipynb"]
@@ -34,7 +33,7 @@ def jupyter(tmp_path_factory):
         pytest.fail(str(error))
     yield url
     server.terminate()
-    server.wait(timeout=30)
+    server.wait()
 
 
 class Notebook:
@@ -47,8 +46,8 @@ class Notebook:
 
     def __init__(self, browser, jupyter, path, viewport=(1300, 1000), scale=1, known=()):
         self.known = set(known)
-        self.context = browser.new_context(
-            viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=scale
+        self.context = new_context(
+            browser, viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=scale
         )
         self.page = page = self.context.new_page()
         self.errors, self.blocked = watch_errors(page), only_local(page, jupyter, "ws://127.0.0.1")
@@ -59,7 +58,6 @@ class Notebook:
             "name => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
             " return w && w.context && w.context.path.endsWith(name); }",
             arg=name,
-            timeout=120_000,
         )
         page.evaluate(
             """async () => {
@@ -72,10 +70,9 @@ class Notebook:
             return
         # The chapter's figure with controls (its graphs drawn by show_graph come first in some).
         self.figure = page.locator(".agi-figure[data-ready]").filter(has=page.locator("input[type=range]")).first
-        self.figure.wait_for(state="attached", timeout=120_000)
+        self.figure.wait_for(state="attached")
         page.wait_for_function(
             "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
-            timeout=120_000,
         )
         # The notebook draws only the cells in view (and run-all ends at the exercises, far below):
         # scroll the figure's cell into view through the notebook, then the figure itself.
@@ -91,7 +88,7 @@ class Notebook:
         )
         assert index > 0, "the chapter's figure cell"
         self.figure.evaluate("el => el.scrollIntoView({block: 'center'})")
-        self.figure.wait_for(state="visible", timeout=30_000)
+        self.figure.wait_for(state="visible")
 
     def outputs(self):
         """How many outputs the notebook's cells hold (from its model: the front end renders only
@@ -143,6 +140,23 @@ def own_errors(browser, jupyter):
     return known
 
 
+@pytest.fixture(scope="module")
+def notebooks(browser, jupyter, own_errors):
+    """notebooks(front_end, chapter): the chapter open in that front end, every cell run, opened
+    once for all the tests of this module (each leaves what it typed; none depends on another's)."""
+    opened = {}
+
+    def open_(front_end, chapter=CHAPTERS[0]):
+        if (front_end, chapter) not in opened:
+            path = FRONT_ENDS[front_end]
+            opened[front_end, chapter] = Notebook(browser, jupyter, path + chapter, known=own_errors[path])
+        return opened[front_end, chapter]
+
+    yield open_
+    for notebook in opened.values():
+        notebook.close()
+
+
 def marks(figure):
     """A figure's marks in its wide layout (every circle's and line's coordinates, as drawn), and
     the text of its graph panel, if it has one."""
@@ -162,11 +176,8 @@ def autograd_square(x):
 
 
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
-def test_a_typed_value_is_computed_by_the_kernel_and_the_keyboard_moves_the_slider(
-    browser, jupyter, own_errors, front_end
-):
-    path = FRONT_ENDS[front_end]
-    notebook = Notebook(browser, jupyter, path + CHAPTERS[0], known=own_errors[path])
+def test_a_typed_value_is_computed_by_the_kernel_and_the_keyboard_moves_the_slider(notebooks, front_end):
+    notebook = notebooks(front_end)
     figure, page = notebook.figure, notebook.page
     outputs = notebook.outputs()
     # The chapter's show_graph(y) and the figure's graph panel are drawn here too.
@@ -178,7 +189,7 @@ def test_a_typed_value_is_computed_by_the_kernel_and_the_keyboard_moves_the_slid
     # 2.013 is between two steps of 0.05: the table has no frame for it, the kernel computes one.
     notebook.type("x", "2.013")
     y, dydx = autograd_square(2.013)
-    expect(figure.locator('td[data-channel="dydx"]')).to_have_text(format_value(dydx), timeout=30_000)
+    expect(figure.locator('td[data-channel="dydx"]')).to_have_text(format_value(dydx))
     assert (notebook.cell("y"), notebook.cell("by_hand")) == (format_value(y), format_value(2 * 2.013))
     assert figure.locator(".agi-note").inner_text() == ""
     assert figure.evaluate("el => el.agi.values.x") == 2.013
@@ -192,38 +203,37 @@ def test_a_typed_value_is_computed_by_the_kernel_and_the_keyboard_moves_the_slid
     for _ in range(5):
         page.keyboard.press("ArrowLeft")
     y, dydx = autograd_square(1.75)
-    expect(figure.locator('td[data-channel="dydx"]')).to_have_text(format_value(dydx), timeout=30_000)
+    expect(figure.locator('td[data-channel="dydx"]')).to_have_text(format_value(dydx))
     assert notebook.cell("y") == format_value(y)
     assert figure.locator('input[type=number][data-control="x"]').input_value() == "1.75"
     assert notebook.outputs() == outputs, "no output was added"
     figure.screenshot(path=SCREENSHOTS / f"{front_end}-figure-after.png")
-    notebook.close()
 
 
-def test_rapid_typed_values_end_on_the_last_one(browser, jupyter, own_errors):
+def test_rapid_typed_values_end_on_the_last_one(notebooks):
     """Values the kernel must compute, sent faster than it answers: the figure shows the last."""
-    notebook = Notebook(browser, jupyter, "lab/tree/" + CHAPTERS[0], known=own_errors["lab/tree/"])
+    notebook = notebooks("jupyterlab")
     notebook.figure.locator('input[type=number][data-control="x"]').evaluate(
         """box => { for (let k = 1; k <= 40; k++) {
                       box.value = String(1 + k / 1000);
                       box.dispatchEvent(new Event('change', {bubbles: true})); } }"""
     )
     y, dydx = autograd_square(1.04)
-    expect(notebook.figure.locator('td[data-channel="y"]')).to_have_text(format_value(y), timeout=30_000)
-    time.sleep(1)  # any answer still on its way must not replace it
+    # Every answer the kernel owes has come, and none replaced the last value's.
+    notebook.page.wait_for_function("el => !el.agi.waiting()", arg=notebook.figure.element_handle())
+    assert notebook.figure.evaluate("el => el.agi.values.x") == 1.04
     expect(notebook.figure.locator('td[data-channel="y"]')).to_have_text(format_value(y))
     expect(notebook.figure.locator('td[data-channel="dydx"]')).to_have_text(format_value(dydx))
-    notebook.close()
 
 
-def test_the_jupyter_view_and_the_website_show_the_same(browser, jupyter, site, own_errors):
+def test_the_jupyter_view_and_the_website_show_the_same(browser, notebooks, site):
     """One renderer: at the same control values, the same readout and the same marks, exactly."""
     for chapter, moves in (
         (CHAPTERS[0], [("x", 1.5), ("x", -2.25), ("x", 0.0)]),
         (CHAPTERS[1], [("x", -3.0), ("w", 2.0), ("b", 1.0), ("y", "1"), ("x", 10.0)]),
     ):
-        notebook = Notebook(browser, jupyter, "lab/tree/" + chapter, known=own_errors["lab/tree/"])
-        website = browser.new_page(viewport={"width": 1300, "height": 1000})
+        notebook = notebooks("jupyterlab", chapter)
+        website = new_page(browser, viewport={"width": 1300, "height": 1000})
         website.goto(site + "chapters/" + chapter.replace(".ipynb", ".html"))
         website.wait_for_selector(".agi-figure[data-ready]")
         page_figure = website.locator(".agi-figure").filter(has=website.locator("input[type=range]")).first
@@ -251,17 +261,15 @@ def test_the_jupyter_view_and_the_website_show_the_same(browser, jupyter, site, 
             ]
             assert seen[0] == seen[1], f"{chapter} after {name} = {value}"
             assert notebook.marks() == marks(page_figure), f"{chapter}: marks after {name} = {value}"
-        website.close()
-        notebook.close()
+        website.context.close()
 
 
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
-def test_a_question_and_a_check_work_in_jupyter(browser, jupyter, own_errors, front_end):
+def test_a_question_and_a_check_work_in_jupyter(notebooks, front_end):
     """Chapter 3 in Jupyter: the predict question answers a choice with its feedback, its code
     (which names the answer) is collapsed, and an exercise's check replies to what the reader
     wrote, computed by the kernel."""
-    path = FRONT_ENDS[front_end]
-    notebook = Notebook(browser, jupyter, path + CHAPTERS[0], known=own_errors[path])
+    notebook = notebooks(front_end)
     page = notebook.page
     question = page.locator("fieldset.agi-question").first
     question.evaluate("el => el.scrollIntoView({block: 'center'})")
@@ -290,7 +298,4 @@ def test_a_question_and_a_check_work_in_jupyter(browser, jupyter, own_errors, fr
     )
     assert index > 0
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
-    expect(attempt.locator(".jp-OutputArea-output")).to_contain_text(
-        "✗ Exercise 3.2: the sign is flipped", timeout=30_000
-    )
-    notebook.close()
+    expect(attempt.locator(".jp-OutputArea-output")).to_contain_text("✗ Exercise 3.2: the sign is flipped")

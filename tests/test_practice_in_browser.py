@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.conftest import only_local, watch_errors
+from tests.conftest import new_context, only_local, watch_errors
 from tests.test_checks import CHAPTERS, _exercises_in
 
 WITH_EXERCISES = [p for p in CHAPTERS if _exercises_in(p)]
@@ -21,10 +21,17 @@ def _page(path):
     return f"chapters/{path.stem}.html"
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
-def test_exercises_are_numbered_and_hints_and_solutions_open_on_request(open_page, path):
-    chapter, count = int(path.stem[:2]), len(_exercises_in(path))
+@pytest.mark.parametrize("path", sorted(set(WITH_EXERCISES) | set(WITH_QUESTIONS)), ids=lambda p: p.stem)
+def test_exercises_open_on_request_and_questions_answer_each_choice(open_page, path):
     page = open_page(_page(path)).page
+    if path in WITH_EXERCISES:
+        exercises_are_numbered_and_hints_and_solutions_open_on_request(page, path)
+    if path in WITH_QUESTIONS:
+        a_predict_question_answers_each_choice_with_its_own_feedback(page)
+
+
+def exercises_are_numbered_and_hints_and_solutions_open_on_request(page, path):
+    chapter, count = int(path.stem[:2]), len(_exercises_in(path))
     captions = [c.strip() for c in page.locator(".exercise .caption-number").all_inner_texts()]
     assert captions == [f"Exercise {chapter}.{k}" for k in range(1, count + 1)]
     # On the website nothing checks: no verdict is printed anywhere on the page.
@@ -41,16 +48,14 @@ def test_exercises_are_numbered_and_hints_and_solutions_open_on_request(open_pag
             button = box.locator(".toggle-button")
             button.click()
             assert button.get_attribute("aria-expanded") == "true"
-            body.wait_for(state="visible", timeout=2000)
+            body.wait_for(state="visible")
     # An open solution shows its worked code and the check it passed in Jupyter.
     solution = page.locator(".solution").first
     assert "check(" in solution.locator(".cell_input").last.inner_text()
     assert re.search(rf"✓ Exercise {chapter}\.1: correct", solution.inner_text())
 
 
-@pytest.mark.parametrize("path", WITH_QUESTIONS, ids=lambda p: p.stem)
-def test_a_predict_question_answers_each_choice_with_its_own_feedback(open_page, path):
-    page = open_page(_page(path)).page
+def a_predict_question_answers_each_choice_with_its_own_feedback(page):
     questions = page.locator("fieldset.agi-question")
     assert questions.count() >= 1
     for q in range(questions.count()):
@@ -85,12 +90,12 @@ def test_a_question_is_answered_from_the_keyboard_and_without_javascript(open_pa
 
 def test_hints_and_questions_work_from_disk(browser, build):
     path = WITH_QUESTIONS[0]
-    context = browser.new_context()
+    context = new_context(browser)
     page = context.new_page()
     errors, blocked = watch_errors(page), only_local(page, "file://")
     page.goto((build.html / _page(path)).as_uri())
     page.locator(".exercise .hint .toggle-button").first.click()
-    page.locator(".exercise .hint p:not(.admonition-title)").first.wait_for(state="visible", timeout=2000)
+    page.locator(".exercise .hint p:not(.admonition-title)").first.wait_for(state="visible")
     question = page.locator("fieldset.agi-question").first
     question.locator(".agi-choices label").first.click()
     assert question.locator('.agi-said p[data-choice="0"]').is_visible()

@@ -1,8 +1,11 @@
-"""The derivatives the book works out by hand, written as functions.
+"""The neuron's loss, written once, and the derivatives the chapters work out by hand that the
+figures show beside autograd's.
 
-Each is the formula a chapter derives, in plain torch operations and without autograd, so the tests
-can hold it against ``torch.autograd`` and against a central finite difference. Inputs may be Python
-numbers or tensors; the results are tensors of the inputs' dtype (float64 for Python numbers).
+The loss is the tutorial's (chapters 5, 6 and 10, and their exercises). Each derivative is the
+formula a chapter derives, in plain torch operations and without autograd, so the tests can hold
+it against ``torch.autograd`` and against a central finite difference (tests/test_derivatives.py,
+which also checks the chapters' other formulas, typed there). Inputs may be Python numbers or
+tensors; the results are tensors of the inputs' dtype (float64 for Python numbers).
 """
 
 import torch
@@ -19,27 +22,6 @@ def _tensor(value):
     return torch.tensor(value, dtype=torch.float64)
 
 
-# Chapters 2 and 3: y = x².
-def square(x):
-    return _tensor(x) ** 2
-
-
-def square_derivative(x):
-    """dy/dx of y = x²: 2x."""
-    return 2 * _tensor(x)
-
-
-# Chapter 4: z = sin(y) with y = x², through the chain rule.
-def sin_of_square(x):
-    return torch.sin(_tensor(x) ** 2)
-
-
-def sin_of_square_derivative(x):
-    """dz/dx of z = sin(x²) = dz/dy · dy/dx = cos(x²) · 2x."""
-    x = _tensor(x)
-    return torch.cos(x**2) * 2 * x
-
-
 # Chapters 5 and 6: one sigmoid neuron, y_pred = σ(w·x + b), with binary cross-entropy.
 def binary_cross_entropy(prediction, target, epsilon=EPSILON):
     """The tutorial's loss: -(y·log ŷ + (1 - y)·log(1 - ŷ)), with ŷ clamped to [ε, 1 - ε]."""
@@ -48,14 +30,8 @@ def binary_cross_entropy(prediction, target, epsilon=EPSILON):
     return -(target * torch.log(prediction) + (1 - target) * torch.log(1 - prediction))
 
 
-def neuron_loss(x, y, w, b, epsilon=EPSILON):
-    """Forward pass: z = w·x + b, ŷ = σ(z), loss = BCE(ŷ, y)."""
-    z = _tensor(w) * _tensor(x) + _tensor(b)
-    return binary_cross_entropy(torch.sigmoid(z), y, epsilon)
-
-
 def neuron_gradients(x, y, w, b, epsilon=EPSILON):
-    """(dL/dw, dL/db) of :func:`neuron_loss`, by the chain rule of chapter 5.
+    """(dL/dw, dL/db) of the neuron's loss, BCE(σ(w·x + b), y), by the chain rule of chapter 5.
 
     dL/dw = dL/dŷ · dŷ/dz · dz/dw and dL/db = dL/dŷ · dŷ/dz · dz/db, with
     dL/dŷ = (ŷ - y) / (ŷ(1 - ŷ)), dŷ/dz = ŷ(1 - ŷ), dz/dw = x, dz/db = 1. The first two cancel to
@@ -71,10 +47,6 @@ def neuron_gradients(x, y, w, b, epsilon=EPSILON):
 
 
 # Chapter 7: y = mean(x²) over the n elements of x.
-def mean_of_squares(x):
-    return (_tensor(x) ** 2).mean()
-
-
 def mean_of_squares_gradient(x):
     """dy/dx_i of y = (1/n)·Σ x_i²: 2·x_i / n."""
     x = _tensor(x)

@@ -29,9 +29,9 @@ def real(value, what):
     return value
 
 
-def _decimals(step):
-    """Decimal places that show every multiple of `step` exactly: 0.05 → 2, 1e-11 → 11."""
-    return max(0, -Decimal(repr(step)).normalize().as_tuple().exponent)
+def _decimals(number):
+    """Decimal places that write `number` exactly: 0.05 → 2, 1e-11 → 11, 3.0 → 0."""
+    return max(0, -Decimal(repr(number)).normalize().as_tuple().exponent)
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ class Slider:
 
     @cached_property
     def decimals(self):
-        return _decimals(self.step)
+        """Decimal places that write every value of the grid exactly: those of lo and of step
+        (lo = 0.25 in steps of 0.5: 0.25, 0.75, …). The page's script writes them the same way."""
+        return max(_decimals(self.step), _decimals(self.lo))
 
     @property
     def size(self):
@@ -76,6 +78,7 @@ class Slider:
 
     @cached_property
     def grid(self):
+        """lo + i·step for i = 0 … size − 1, rounded to its decimals (figure.js: fullGrid)."""
         decimals = self.decimals
         return [round(self.lo + i * self.step, decimals) for i in range(self.size)]
 

@@ -6,22 +6,23 @@ autograd), and ``draw``, which draws what does not move, with matplotlib. Python
 only it can do; the page's script (``static/figure.js``) draws everything that moves, in both views:
 
 - **on the website**: the frames of every point of the controls' grid, computed when the notebook
-  runs, packed in the page (:meth:`Explorer.table`), with the background as inline SVG. No kernel,
-  no network: it works from ``file://`` too.
+  runs (:meth:`Explorer.table`), packed with the figure's data. No kernel, no network: it works
+  from ``file://`` too.
 - **in Jupyter**: an anywidget widget (:mod:`widgets.view`) running the same script on the same
-  page, which also asks the kernel for any frame the table does not have (a typed value between
+  data, which also asks the kernel for any frame the table does not have (a typed value between
   grid points, or a grid too fine to tabulate): :meth:`Explorer.answer`.
 
-Displaying an explorer gives one output bundle with both: the widget, which Jupyter shows, and
-text/html, which the website shows (``nb_mime_priority_overrides`` in ``_config.yml``). Its
-text/plain lists the numbers at the starting point, so nbval checks them.
+Displaying an explorer gives one output bundle: the widget, which Jupyter shows; the figure's data
+(:meth:`Explorer.figure`, JSON under :data:`widgets.page.MIME`), from which the website's build
+makes the page (``_ext/figures.py``); a still picture (PNG) for places where no script runs; and
+text/plain, the numbers at the starting point, which nbval checks. No output carries code: the
+script and its style come from the package (:mod:`widgets.page`).
 """
 
 import base64
 import collections
 import gzip
 import hashlib
-import html
 import io
 import itertools
 import json
@@ -29,16 +30,17 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
+from PIL import Image
 
 from widgets import theme
 from widgets.controls import Slider
 from widgets.formats import fill, format_value
 from widgets.marks import Graph
+from widgets.page import MIME
 
 #: Most frames a figure computes in advance, and most bytes (base64) they may take in its page. A
 #: finer grid is thinned for the page (in Jupyter the kernel computes the values in between); the
@@ -77,22 +79,8 @@ class Readout:
     rows: tuple
     header: tuple = ()
 
-    def html(self, frame, decimals):
-        head = ""
-        if self.header:
-            cells = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in self.header)
-            head = f"<thead><tr>{cells}</tr></thead>"
-        body = []
-        columns = max(len(row) for row in self.rows) - 1
-        for label, *channels in self.rows:
-            span = f' colspan="{columns}"' if len(channels) == 1 and columns > 1 else ""
-            cells = "".join(
-                f'<td data-channel="{c}" data-decimals="{decimals.get(c, 4)}"{span}>'
-                f"{html.escape(format_value(frame[c], decimals.get(c, 4)))}</td>"
-                for c in channels
-            )
-            body.append(f'<tr><th scope="row">{html.escape(label)}</th>{cells}</tr>')
-        return f'<table class="agi-readout">{head}<tbody>{"".join(body)}</tbody></table>'
+    def spec(self):
+        return {"header": list(self.header), "rows": [list(row) for row in self.rows]}
 
     def text(self, frame, decimals):
         lines = []
@@ -232,10 +220,23 @@ class Explorer:
         A number channel is float32 only where every one of its frames reads the same as in
         float64; text channels are indexes into a list of their strings. Where the packed frames
         take more than TABLE_BYTES, the widest slider's values are halved until they do not.
+        The page's script reads it (``tableSource`` in figure.js). Computed once per figure.
         """
+        if "_table" not in self.__dict__:
+            self._table = self._make_table()
+        return self._table
+
+    def frames(self):
+        """{point: frame} at every point of the table grids (a point: the controls' values, in
+        order), as the kernel computes them (float64): what :meth:`table` packs. Computed once."""
+        if "_frames" not in self.__dict__:
+            grids, names = self.table_grids(), [c.name for c in self.controls]
+            self._frames = {p: self.safe_frame(dict(zip(names, p))) for p in itertools.product(*grids.values())}
+        return self._frames
+
+    def _make_table(self):
         grids = self.table_grids()
-        names = [c.name for c in self.controls]
-        computed = {point: self.safe_frame(dict(zip(names, point))) for point in itertools.product(*grids.values())}
+        computed = self.frames()
         while True:
             frames = [computed[point] for point in itertools.product(*grids.values())]
             table = {"frames": len(frames), **self._pack(frames, grids)}
@@ -301,94 +302,89 @@ class Explorer:
         narrow = self.narrow_figsize or (4.2, 2.7 * self.panels)
         return [("wide", self.figsize, 1, self.panels), ("narrow", narrow, self.panels, 1)]
 
-    def background(self, figsize, rows, columns, dpi=72):
-        """A new matplotlib figure with what does not move drawn on it, and its axes."""
-        figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    def background(self, figsize, rows, columns, dpi=72, container=None):
+        """What does not move, drawn by ``draw`` on `rows` × `columns` new axes: (figure, axes). The
+        axes are made on `container` (a matplotlib figure or subfigure) if given."""
+        figure = container or Figure(figsize=figsize, dpi=dpi, layout="constrained")
         axes = list(np.atleast_1d(figure.subplots(rows, columns)).flat)
         self.draw(axes)
         return figure, axes
 
-    # ----------------------------------------------------------------------------------------
-    # The page: a skeleton (controls' place, backgrounds, readout, note) and its data
+    def _stills(self, axes, frame, prefix):
+        """Each mark drawn on the matplotlib axes, at `frame` (:meth:`widgets.marks.Mark.still`)."""
+        for k, mark in enumerate(self.marks):
+            if mark.axes is not None:
+                mark.still(axes[mark.axes], frame, gid=f"{prefix}-{k}")
 
-    def page(self):
-        """(skeleton HTML, data for the script): what both views are made of."""
+    # ----------------------------------------------------------------------------------------
+    # The figure's data: what both views are made of, and what a notebook output carries
+
+    def figure(self, table=True):
+        """The figure as data (JSON): its spec, its starting frame, each layout's background (SVG,
+        with the marks at the start drawn in, which the script hides) and, unless `table` is
+        False, the table of frames. :func:`widgets.page.skeleton` makes its HTML."""
         ident = _identifier(self)
         start = self.frame(**self.start)
-        plots, layouts = [], []
+        layouts = []
         for name, figsize, rows, columns in self.layouts():
             figure, axes = self.background(figsize, rows, columns)
-            for k, mark in enumerate(self.marks):
-                if mark.axes is not None:
-                    _still(mark, axes[mark.axes], start, gid=f"{ident}-still-{name}-{k}")
+            self._stills(axes, start, f"{ident}-still-{name}")
             svg = _svg(figure, salt=f"{ident}-{name}")  # lays the figure out: transforms after it
             width, height = figure.bbox.width, figure.bbox.height  # points: SVG units
-            layouts.append({"name": name, "axes": [_axes_transform(ax, height) for ax in axes]})
-            plots.append(
-                f'<div class="agi-plot agi-{name}" role="img" aria-label="{html.escape(self.title)}">{svg}'
-                f'<svg class="agi-marks" viewBox="0 0 {width:g} {height:g}" aria-hidden="true"></svg></div>'
+            layouts.append(
+                {
+                    "name": name,
+                    "width": round(width, 2),
+                    "height": round(height, 2),
+                    "axes": [_axes_transform(ax, height) for ax in axes],
+                    "background": svg,
+                }
             )
-        plots = f'<div class="agi-plots">{"".join(plots)}</div>' if plots else ""
-        skeleton = (
-            f'<div class="agi-figure" data-figure="{ident}" role="group" aria-label="{html.escape(self.title)}">'
-            f"<style>{asset('figure.css')}{theme.css()}</style>"
-            '<div class="agi-controls"><p class="agi-nojs">Moving the controls needs JavaScript: this is the'
-            " figure at its starting values.</p></div>"
-            f"{plots}"
-            f"{self._readout_html(start)}"
-            f"{''.join(self._graph_html(mark, start) for mark in self.graphs)}"
-            f'<p class="agi-note" aria-live="polite">{html.escape(start[self.note])}</p>'
-            "</div>"
-        )
-        data = {
+        return {
+            "id": ident,
+            "kind": type(self).__name__,
             "title": self.title,
             "controls": [c.spec() for c in self.controls],
             "marks": [m.spec() for m in self.marks],
+            "readout": self.readout.spec(),
+            "decimals": dict(self.decimals),
             "note": self.note,
             "historyLength": self.history_length,
+            "start": _json_frame(start),
             "layouts": layouts,
-            "table": self.table(),
+            "table": self.table() if table else None,
         }
-        return skeleton, data
 
-    def _readout_html(self, frame):
-        if not self.readout.rows:
-            return ""
-        return f'<div class="agi-readout-box">{self.readout.html(frame, self.decimals)}</div>'
-
-    def _graph_html(self, mark, frame):
-        """The graph's panel: the script draws the graph and its step control; the sentences, as
-        text, are here already (for screen readers, and for readers without JavaScript)."""
-        items = "".join(f"<li>{html.escape(fill(s, frame, self.decimals))}</li>" for s in mark.sentences)
-        words = (
-            (
-                f'<details class="agi-graph-text"><summary>{html.escape(mark.title)}, in words</summary>'
-                f"<ol>{items}</ol></details>"
-            )
-            if items
-            else ""
-        )
-        return (
-            f'<div class="agi-graph-panel"><div class="agi-graph-steps"></div>'
-            f'<div class="agi-graph" role="img" aria-label="{html.escape(mark.title)}"></div>{words}</div>'
-        )
-
-    def static_html(self, page=None):
-        """The website's figure: the skeleton, its data and the script, in one piece of HTML."""
-        skeleton, data = page or self.page()
-        payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
-        scripts = (
-            f'<script type="application/json" class="agi-data">{payload}</script>'
-            f'<script type="module">{asset("figure.js")}\nmountAll(document);</script>'
-        )
-        return skeleton[: -len("</div>")] + scripts + "</div>"
-
-    def widget(self, page=None):
-        """The Jupyter view: an anywidget widget running the same script, with the kernel behind it."""
+    def widget(self, figure=None):
+        """The Jupyter view: an anywidget widget running the page's script, with the kernel behind it."""
         from widgets.view import FigureWidget
 
-        skeleton, data = page or self.page()
-        return FigureWidget(self, html=skeleton, data=data)
+        return FigureWidget(self, figure or self.figure())
+
+    def still(self, dpi=96):
+        """A still picture of the figure at its starting values, as PNG bytes: the wide layout, and
+        under it each graph panel with backward done, for places where no script runs (a notebook
+        opened without running it, GitHub's preview)."""
+        start = self.frame(**self.start)
+        layouts = self.layouts()
+        graphs = [(mark, mark.layout(GRAPH_ROOM)) for mark in self.graphs]
+        # One point per pixel of a graph's layout: its text is as large as on the page.
+        sizes = [
+            ((lay["width"] + 2 * mark.MARGIN) / 72, (lay["height"] + 2 * mark.MARGIN) / 72) for mark, lay in graphs
+        ]
+        plots = layouts[0][1] if layouts else (0.0, 0.0)
+        width = max([plots[0], *(w for w, _ in sizes)])
+        heights = [plots[1]] * bool(layouts) + [h for _, h in sizes]
+        figure = Figure(figsize=(width, sum(heights)), dpi=dpi, layout="constrained")
+        parts = figure.subfigures(len(heights), 1, height_ratios=heights, squeeze=False)[:, 0]
+        if layouts:
+            _, _, rows, columns = layouts[0]
+            _, axes = self.background(None, rows, columns, container=parts[0])
+            self._stills(axes, start, "still")
+        for part, (mark, layout), (w, _) in zip(parts[bool(layouts) :], graphs, sizes):
+            ax = part.add_axes((0, 0, w / width, 1))
+            mark.still(ax, start, gid="still", decimals=self.decimals, layout=layout)
+        return _png(figure, dpi)
 
     # ----------------------------------------------------------------------------------------
     # Text, and the output bundle
@@ -416,19 +412,23 @@ class Explorer:
         return self.text()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        page = self.page()
-        bundle, metadata = self.widget(page)._repr_mimebundle_()
+        figure = self.figure()
+        bundle, metadata = self.widget(figure)._repr_mimebundle_()
+        bundle[MIME] = figure
+        bundle["image/png"] = base64.b64encode(self.still()).decode("ascii")
         bundle["text/plain"] = self.text()
-        bundle["text/html"] = self.static_html(page)
         return bundle, metadata
 
 
-def asset(name):
-    """A file of widgets/static/, as text."""
-    return resources.files("widgets").joinpath("static", name).read_text()
-
+#: The width, in pixels, a still picture gives a graph laid out left to right before it stacks it.
+GRAPH_ROOM = 760
 
 _outputs = collections.Counter()
+
+
+def _json_frame(frame):
+    """A frame as strict JSON: numbers that are not finite become null (the script's "—")."""
+    return {k: v if isinstance(v, str) or math.isfinite(v) else None for k, v in frame.items()}
 
 
 def _every(grid, k, keep):
@@ -446,56 +446,15 @@ def _identifier(explorer):
     return f"agi-{digest}-{_outputs[digest]}"
 
 
-def _still(mark, ax, frame, gid):
-    """The mark at the starting frame, drawn into the background for readers without JavaScript.
-
-    The page's script hides it (figure.css: class agi-still, from the gid) and draws the mark
-    itself; only the starting frame is drawn here, never an update.
-    """
-    kind, c = type(mark).__name__, theme.color(mark.color)
-    value = lambda name: frame[name] if not isinstance(frame[name], str) else math.nan  # noqa: E731
-    if kind == "Point" and math.isfinite(value(mark.x) + value(mark.y)):
-        ax.plot([frame[mark.x]], [frame[mark.y]], "o", color=c, markersize=mark.size, zorder=5, gid=gid)
-    elif kind == "Tangent" and math.isfinite(value(mark.x) + value(mark.y) + value(mark.slope)):
-        ax.axline(
-            (frame[mark.x], frame[mark.y]), slope=frame[mark.slope], color=c, linewidth=mark.width, zorder=4, gid=gid
-        )
-    elif kind == "Bars":
-        heights = [value(h) if math.isfinite(value(h)) else 0.0 for h in mark.heights]
-        for k, patch in enumerate(ax.bar(mark.positions, heights, width=mark.width, color=c, zorder=3)):
-            patch.set_gid(f"{gid}-{k}")
-    elif kind == "History" and math.isfinite(value(mark.value)):
-        ax.plot([0], [frame[mark.value]], "-o", color=c, markersize=mark.size, zorder=5, gid=gid)
-    elif kind == "Label":
-        ax.text(
-            mark.x,
-            mark.y,
-            str(frame[mark.text]),
-            color=c,
-            fontsize=mark.size,
-            ha="center",
-            va="center",
-            zorder=6,
-            gid=gid,
-        )
-    elif kind == "Line":
-        number = lambda name: frame.get(name) if isinstance(frame.get(name), float) else math.nan  # noqa: E731
-        points = [(number(x), number(y)) for x, y in zip(mark.xs, mark.ys)]
-        points = [(x, y) for x, y in points if math.isfinite(x) and math.isfinite(y)]
-        if points:
-            xs, ys = zip(*points)
-            ax.plot(
-                xs,
-                ys,
-                "-o" if mark.size else "-",
-                color=c,
-                linewidth=mark.width,
-                markersize=mark.size,
-                solid_joinstyle="round",
-                solid_capstyle="round",
-                zorder=4,
-                gid=gid,
-            )
+def _png(figure, dpi, colors=64):
+    """The figure as a PNG of at most `colors` colours: a plot has few, and the file is a third."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    image = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
 
 
 def _svg(figure, salt):

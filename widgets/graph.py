@@ -9,9 +9,11 @@ node by node, and laid out left to right for the page's script to draw.
   function: the gradient each node receives, what it sends along each edge, and its local
   derivative (what it sends for a received gradient of 1). Nothing of the reader's changes: no
   ``.grad`` is written, no hook runs, the saved tensors stay.
-- :func:`layout` places the nodes in layers, inputs on the left and the output on the right, and
-  writes what each box says as templates (``{channel}`` is a number of the frame), so that one
-  layout serves every frame of a figure whose numbers follow its sliders.
+- :func:`drawing` places the nodes in layers, inputs on the left and the output on the right (and
+  top to bottom, for narrow screens), routes the edges, and writes what each box says as
+  templates (``{channel}`` is a number of the frame), so that one layout serves every frame of a
+  figure whose numbers follow its sliders. The page's script and the still drawing
+  (:class:`widgets.marks.Graph`) both draw from it: every position is worked out here.
 
 :func:`widgets.show_graph` makes a figure of any tensor's graph; the book's explorers add a graph
 panel with ``graph=True`` (:class:`widgets.marks.Graph`).
@@ -232,6 +234,7 @@ def _no_graph(tensor, name):
 CHAR = 7.2  # px per character of the graph's monospace text at 12 px
 LINE = 16  # px per line of text
 PAD = 8  # px inside a box
+BASELINE = 12  # px from a box's padding to its first line's baseline
 GAP_LAYERS, GAP_BOXES = 72, 18  # px between layers, and between boxes of a layer
 WIDEST = "-000.0000"  # the widest number a box is made to hold
 
@@ -321,7 +324,10 @@ def place(placed, sizes, across):
 
 
 def edges(result, boxes, across):
-    """The edges between placed boxes, from an input's box to its user's (into "more" where hidden)."""
+    """The edges between placed boxes, from an input's box to its user's (into "more" where hidden):
+    each a cubic Bézier ``curve`` [x0, y0, …, x3, y3] leaving and entering its boxes straight, and
+    where its ``label`` goes: (x, y, text-anchor), in the gap just before the box the edge enters
+    (an edge that skips layers passes beside other boxes on its way), the middle of a short one."""
     drawn = []
     for child, parent, k in result.edges:
         a, b = boxes.get(child, boxes.get("more")), boxes.get(parent, boxes.get("more"))
@@ -347,7 +353,28 @@ def edges(result, boxes, across):
             shift = (n - (len(group) - 1) / 2) * 12
             x1, y1, x2, y2 = edge["points"]
             edge["points"] = [x1 + shift, y1, x2 + shift, y2] if across else [x1, y1 + shift, x2, y2 + shift]
+    for edge in drawn:
+        x1, y1, x2, y2 = edge.pop("points")
+        if across:
+            bend = (y2 - y1) / 2
+            edge["curve"] = [x1, y1, x1, y1 + bend, x2, y2 - bend, x2, y2]
+        else:
+            bend = (x2 - x1) / 2
+            edge["curve"] = [x1, y1, x1 + bend, y1, x2 - bend, y2, x2, y2]
+        length = y2 - y1 if across else x2 - x1
+        x, y = _bezier(edge["curve"], 1 - 36 / length if length > 150 else 0.5)
+        edge["label"] = (
+            [round(x + 6, 2), round(y + 4, 2), "start"] if across else [round(x, 2), round(y - 6, 2), "middle"]
+        )
+        edge["arrow"] = "▴ " if across else "◂ "
     return drawn
+
+
+def _bezier(curve, t):
+    """The point at t of the cubic Bézier curve [x0, y0, …, x3, y3]."""
+    u = 1 - t
+    weights = (u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t)
+    return tuple(sum(w * curve[2 * i + k] for i, w in enumerate(weights)) for k in (0, 1))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -457,6 +484,7 @@ def drawing(result, prefix="g"):
     return {
         "nodes": nodes,
         "layouts": layouts,
+        "text": {"pad": PAD, "baseline": BASELINE, "line": LINE},
         "order": [i for i in result.order if i in shown],
         "sentences": [s for i, s in zip(result.order, sentences) if i in shown],
     }

@@ -1,20 +1,46 @@
-"""What moves in a figure: marks, each drawn from a frame's numbers by the page's script.
+"""What moves in a figure: marks, each drawn from a frame's numbers.
 
-A mark here is its spec and nothing else: which channels of a frame (see :mod:`widgets.explorer`)
-it is drawn from, on which axes, in which colour of the palette (:mod:`widgets.theme`), and how
-big. ``widgets/static/figure.js`` draws every kind, in Jupyter and on the website, in the
-background's data coordinates; a mark whose numbers are not finite is not drawn (a :class:`Line`
-skips those points).
+A mark kind is written in two places, one per language, and nowhere else:
+
+- here, its spec (which channels of a frame it is drawn from, on which axes, in which colour of
+  the palette, :mod:`widgets.theme`, and how big) and its still drawing with matplotlib
+  (:meth:`Mark.still`), the mark at the figure's starting frame, for readers with no script:
+  the website without JavaScript, and a notebook's still picture;
+- in ``widgets/static/figure.js`` (``MARKS``, under the same kind name), its drawing from every
+  frame a reader asks for, in Jupyter and on the website, in the background's data coordinates.
+
+A mark whose numbers are not finite is not drawn (a :class:`Line` skips those points).
 """
 
+import math
 from dataclasses import asdict, dataclass
+
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.path import Path
+
+from widgets.formats import fill
+from widgets.theme import color
+
+
+def _number(frame, channel):
+    """frame[channel] as a float, NaN where it is missing, text or not finite."""
+    value = frame.get(channel)
+    return value if isinstance(value, float) and math.isfinite(value) else math.nan
 
 
 class Mark:
     """What every mark shares: its spec for the page's script is its fields, named by its kind."""
 
+    #: On which of the figure's matplotlib axes it is drawn (None: a panel of its own).
+    axes = 0
+
     def spec(self):
         return {"kind": type(self).__name__.lower(), **asdict(self)}
+
+    def still(self, ax, frame, gid):
+        """Draw the mark at `frame` on `ax`, with matplotlib; `gid` names what it draws, so that the
+        page's script can hide it once it draws the mark itself (figure.css: ``agi-still``)."""
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -26,6 +52,11 @@ class Point(Mark):
     axes: int = 0
     color: str = "c3"
     size: float = 8.0  # diameter, in points
+
+    def still(self, ax, frame, gid):
+        x, y = _number(frame, self.x), _number(frame, self.y)
+        if math.isfinite(x + y):
+            ax.plot([x], [y], "o", color=color(self.color), markersize=self.size, zorder=5, gid=gid)
 
 
 @dataclass(frozen=True)
@@ -39,6 +70,11 @@ class Tangent(Mark):
     color: str = "c1"
     width: float = 2.0
 
+    def still(self, ax, frame, gid):
+        x, y, slope = (_number(frame, c) for c in (self.x, self.y, self.slope))
+        if math.isfinite(x + y + slope):
+            ax.axline((x, y), slope=slope, color=color(self.color), linewidth=self.width, zorder=4, gid=gid)
+
 
 @dataclass(frozen=True)
 class Bars(Mark):
@@ -50,18 +86,30 @@ class Bars(Mark):
     color: str = "c0"
     width: float = 0.6
 
+    def still(self, ax, frame, gid):
+        heights = [h if math.isfinite(h) else 0.0 for h in (_number(frame, c) for c in self.heights)]
+        bars = ax.bar(self.positions, heights, width=self.width, color=color(self.color), zorder=3)
+        for k, patch in enumerate(bars):
+            patch.set_gid(f"{gid}-{k}")
+
 
 @dataclass(frozen=True)
 class History(Mark):
     """The values frame[value] took after each click of a counter's buttons, as a line of dots.
 
-    The figure keeps the list; moving any other control starts it anew.
+    The figure keeps the list; moving any other control starts it anew. Still, it is one dot: the
+    starting frame's value.
     """
 
     value: str
     axes: int = 0
     color: str = "c2"
     size: float = 7.0
+
+    def still(self, ax, frame, gid):
+        value = _number(frame, self.value)
+        if math.isfinite(value):
+            ax.plot([0], [value], "-o", color=color(self.color), markersize=self.size, zorder=5, gid=gid)
 
 
 @dataclass(frozen=True)
@@ -74,6 +122,12 @@ class Label(Mark):
     axes: int = 0
     color: str = "label"
     size: float = 10.0
+
+    def still(self, ax, frame, gid):
+        ax.text(
+            self.x, self.y, str(frame.get(self.text, "")), color=color(self.color), fontsize=self.size,
+            ha="center", va="center", zorder=6, gid=gid,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -95,16 +149,74 @@ class Line(Mark):
         object.__setattr__(self, "xs", tuple(self.xs))
         object.__setattr__(self, "ys", tuple(self.ys))
 
+    def still(self, ax, frame, gid):
+        points = [(_number(frame, x), _number(frame, y)) for x, y in zip(self.xs, self.ys)]
+        points = [(x, y) for x, y in points if math.isfinite(x + y)]
+        if points:
+            xs, ys = zip(*points)
+            ax.plot(
+                xs, ys, "-o" if self.size else "-", color=color(self.color), linewidth=self.width,
+                markersize=self.size, solid_joinstyle="round", solid_capstyle="round", zorder=4, gid=gid,
+            )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Graph(Mark):
     """PyTorch's recorded graph (:mod:`widgets.graph`), drawn in a panel of its own: boxes and
-    edges in two layouts, what they say as templates over the frame's channels, and the order in
-    which backward visits the nodes, which the reader can step through."""
+    edges in two layouts (``right``: left to right; ``down``: top to bottom, for narrow screens),
+    what they say as templates over the frame's channels, and the order in which backward visits
+    the nodes, which the reader can step through (on the page)."""
 
     nodes: tuple
     layouts: tuple
     order: tuple
     sentences: tuple
+    text: dict  # where a box's lines go: {"pad", "baseline", "line"}, in pixels
     title: str = "The graph autograd recorded"
     axes: int = None  # not drawn on the matplotlib axes
+
+    #: The graph's text, in points when the still is drawn at one point per pixel of the layout.
+    FONT, EDGE_FONT, MARGIN = 12.0, 11.5, 6.0
+
+    def layout(self, width):
+        """The layout a panel `width` pixels wide shows: left to right if it fits, else top to bottom."""
+        return next((lay for lay in self.layouts if lay["width"] + 2 * self.MARGIN <= width), self.layouts[-1])
+
+    def still(self, ax, frame, gid, decimals=None, layout=None):
+        """The graph after backward, as the page draws it with every step done, on `ax`: one
+        unit of its data coordinates is a pixel of the layout (the caller sizes the axes)."""
+        layout = layout or self.layouts[0]
+        m = self.MARGIN
+        ax.set_xlim(-m, layout["width"] + m)
+        ax.set_ylim(layout["height"] + m, -m)
+        ax.set_axis_off()
+        for edge in layout["edges"]:
+            curve = Path(list(zip(edge["curve"][::2], edge["curve"][1::2])), [Path.MOVETO] + [Path.CURVE4] * 3)
+            arrow = FancyArrowPatch(
+                path=curve, arrowstyle="-|>", mutation_scale=10, color=color("axis"), linewidth=1.4, gid=gid
+            )
+            ax.add_patch(arrow)
+            if edge["sent"]:
+                x, y, anchor = edge["label"]
+                ax.text(
+                    x, y, edge["arrow"] + fill(f"{{{edge['sent']}}}", frame, decimals), color=color("c3"),
+                    fontsize=self.EDGE_FONT, family="monospace", ha={"middle": "center", "start": "left"}[anchor],
+                    va="baseline", bbox={"boxstyle": "square,pad=0.05", "facecolor": color("halo"), "linewidth": 0},
+                    gid=gid,
+                )  # fmt: skip
+        for node in self.nodes:
+            x, y, w, h = layout["boxes"][node["id"]]
+            ax.add_patch(
+                FancyBboxPatch(
+                    (x, y), w, h, boxstyle="round,pad=0,rounding_size=6", facecolor=color("box"),
+                    edgecolor=color("c2" if node["kind"] == "leaf" else "c0"),
+                    linewidth=1.6 if node["kind"] == "leaf" else 1.2,
+                    linestyle="--" if node["kind"] == "more" else "-", gid=gid,
+                )
+            )  # fmt: skip
+            for k, line in enumerate(node["lines"]):
+                ax.text(
+                    x + self.text["pad"], y + self.text["pad"] + self.text["baseline"] + self.text["line"] * k,
+                    fill(line, frame, decimals),
+                    color=color("ink"), fontsize=self.FONT, family="monospace", va="baseline", gid=gid,
+                )  # fmt: skip

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from widgets import theme
-from widgets.explorer import asset
+from widgets.page import asset
 
 MAX_CHOICES = 6  # question.css shows the feedback of choices 0…5
 

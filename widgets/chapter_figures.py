@@ -1,0 +1,515 @@
+"""The chapters' own figures, with their data: the neuron of chapters 5 and 6, the mean of squares
+of chapter 7, accumulation (chapter 8), tracking turned off (chapter 9) and training (chapter 10).
+
+Each is a spec (controls, marks, readout) with ``evaluate``, where torch autograd computes every
+number, and ``draw``, which draws what does not move; :mod:`widgets.figures` has the general
+figures and what they all share.
+"""
+
+import math
+
+import numpy as np
+import torch
+
+from widgets import calculus
+from widgets.controls import Choice, Counter, Slider
+from widgets.explorer import Explorer, Readout
+from widgets.figures import GraphPanel, new_leaf, slider, style_axes
+from widgets.marks import Bars, History, Label, Line, Point, Tangent
+from widgets.theme import color
+
+
+class NeuronExplorer(Explorer):
+    """One sigmoid neuron, y_pred = σ(w·x + b), with the tutorial's binary cross-entropy (clamped
+    at ε). Left: σ(z) with the prediction on it. Right: the loss against z for the chosen label,
+    with its tangent: its slope is dL/dz = dL/db. The readout sets dL/dw and dL/db by hand (the
+    formulas of chapter 5) beside autograd's. Computed in float64, where the clamp's 1 − ε exists,
+    so the loss stays finite everywhere: where the sigmoid saturates past the clamp, the loss
+    stops at −log ε ≈ 18.42 and no gradient flows back.
+    """
+
+    title = (
+        "A sigmoid neuron: the prediction on the sigmoid, the loss against z with its slope, "
+        "and dL/dw, dL/db by hand and by autograd"
+    )
+    controls = (
+        Slider("x", "x", -10.0, 10.0, 0.1, 6.7),
+        Slider("w", "w", -2.0, 2.0, 1.0, 1.0),
+        Slider("b", "b", -3.0, 3.0, 1.0, 0.0),
+        Choice("y", "label y", (("0", "0"), ("1", "1")), "0"),
+    )
+    marks = (Point("z", "y_pred"), Tangent("z", "loss", "db", axes=1), Point("z", "loss", axes=1))
+    readout = Readout(
+        header=("", "by hand", "autograd"),
+        rows=(
+            ("z = w·x + b", "z"),
+            ("y_pred = σ(z)", "y_pred"),
+            ("loss", "loss"),
+            ("dL/dw", "dw_hand", "dw"),
+            ("dL/db", "db_hand", "db"),
+        ),
+    )
+    decimals = {"z": 2}
+    panels = 2
+    z_limit = 24.0
+
+    def __init__(self, graph=False):
+        self.graph = None
+        if graph:
+            self.graph = GraphPanel(
+                *self._forward(**self.start), "The graph behind the loss, recorded at each x, w, b and label"
+            )
+            self.marks += (self.graph.mark,)
+
+    def _forward(self, x, w, b, y):
+        """(loss, its named tensors): the neuron's forward pass, as chapter 6 writes it."""
+        w_leaf, b_leaf = new_leaf(w), new_leaf(b)
+        z = w_leaf * x + b_leaf
+        y_pred = torch.sigmoid(z)
+        loss = calculus.binary_cross_entropy(y_pred, torch.tensor(float(y), dtype=torch.float64))
+        return loss, {"w": w_leaf, "b": b_leaf, "z": z, "y_pred": y_pred, "loss": loss}
+
+    def evaluate(self, x, w, b, y):
+        label = float(y)
+        loss, tensors = self._forward(x, w, b, y)
+        w_leaf, b_leaf, z, y_pred = (tensors[k] for k in ("w", "b", "z", "y_pred"))
+        graph, graph_note = self.graph.channels(loss, tensors) if self.graph else ({}, "")
+        loss.backward()
+        dw_hand, db_hand = calculus.neuron_gradients(x, label, w, b)
+        p, loss_value = float(y_pred.detach()), float(loss.detach())
+        note = ""
+        if p > 1 - calculus.EPSILON or p < calculus.EPSILON:
+            bound = "1 − ε" if p > 0.5 else "ε"
+            note = (
+                f"σ(z) is past the clamp: y_pred is held at {bound}, the loss stops at "
+                f"{loss_value:.2f} and no gradient flows back to w or b."
+            )
+        return {
+            "z": float(z.detach()),
+            "y_pred": p,
+            "loss": loss_value,
+            "dw": float(w_leaf.grad),
+            "db": float(b_leaf.grad),
+            "dw_hand": float(dw_hand),
+            "db_hand": float(db_hand),
+            "note": " ".join(n for n in (note, graph_note) if n),
+            **graph,
+        }
+
+    def draw(self, axes):
+        left, right = axes
+        zs = np.linspace(-self.z_limit, self.z_limit, 961)
+        left.plot(zs, 1 / (1 + np.exp(-zs)), color=color("c0"), linewidth=2, label="y_pred = σ(z)")
+        left.set_ylim(-0.08, 1.08)
+        style_axes(left, "z = w·x + b", "y_pred")
+        left.legend(loc="upper left", frameon=False)
+        for label, name in (("0", "c4"), ("1", "c5")):
+            target = torch.tensor(float(label), dtype=torch.float64)
+            losses = calculus.binary_cross_entropy(torch.sigmoid(torch.tensor(zs)), target)
+            right.plot(zs, losses.numpy(), color=color(name), linewidth=1.6, label=f"loss for y = {label}")
+        cap = -math.log(calculus.EPSILON)
+        right.axhline(cap, color=color("faint"), linestyle="--", linewidth=1)
+        right.text(-self.z_limit * 0.97, cap - 2.2, "clamp: −log ε ≈ 18.42", color=color("muted"), fontsize=10)
+        right.set_ylim(-1.0, cap + 2.5)
+        style_axes(right, "z = w·x + b", "loss")
+        right.legend(loc="center", frameon=False)
+        for ax in (left, right):
+            ax.set_xlim(-self.z_limit, self.z_limit)
+
+
+class MeanOfSquaresExplorer(Explorer):
+    """y = mean(x²) of a vector x: a slider per element; bars of x and of the gradient 2x/n."""
+
+    panels = 2
+
+    def __init__(self, start=(1.0, 2.0, 3.0), x=(-3.0, 3.0, 0.5)):
+        if isinstance(start, (str, bytes)) or not hasattr(start, "__len__") or len(start) == 0:
+            raise ValueError(
+                f"MeanOfSquaresExplorer needs at least one number to start from, e.g. "
+                f"start=(1.0, 2.0, 3.0); got {start!r}"
+            )
+        n = len(start)
+        self.n = n
+        self.title = f"y = mean(x²) of {n} numbers: bars of x and of the gradient 2x/n"
+        self.controls = tuple(slider(f"x{i}", f"x[{i}]", x, v) for i, v in enumerate(start))
+        positions = tuple(range(n))
+        self.marks = (
+            Bars(tuple(f"x{i}" for i in range(n)), positions),
+            Bars(tuple(f"g{i}" for i in range(n)), positions, axes=1, color="c2"),
+        )
+        self.readout = Readout(
+            header=("", *(f"[{i}]" for i in range(n))),
+            rows=(
+                ("x", *(f"x{i}" for i in range(n))),
+                ("x.grad (autograd)", *(f"g{i}" for i in range(n))),
+                (f"2x/n by hand (n = {n})", *(f"h{i}" for i in range(n))),
+                ("y = mean(x²)", "y"),
+            ),
+        )
+
+    def evaluate(self, **values):
+        xs = [values[f"x{i}"] for i in range(self.n)]
+        x = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+        y = (x**2).mean()
+        y.backward()
+        hand = calculus.mean_of_squares_gradient(xs)
+        frame = {"y": float(y.detach())}
+        for i in range(self.n):
+            frame[f"x{i}"] = xs[i]
+            frame[f"g{i}"] = float(x.grad[i])
+            frame[f"h{i}"] = float(hand[i])
+        return frame
+
+    def draw(self, axes):
+        left, right = axes
+        control = self.controls[0]
+        bound = max(abs(control.lo), abs(control.hi))
+        for ax, label, limit in ((left, "x", bound), (right, "x.grad = 2x/n", 2 * bound / self.n)):
+            ax.set_xlim(-0.6, self.n - 0.4)
+            ax.set_ylim(-limit * 1.1, limit * 1.1)
+            ax.set_xticks(range(self.n), [f"[{i}]" for i in range(self.n)])
+            style_axes(ax, "element", label)
+        left.set_title("x", fontsize=10)
+        right.set_title("gradient of mean(x²)", fontsize=10)
+
+
+class AccumulationExplorer(Explorer):
+    """Gradients accumulate: each "backward again" builds y = x² anew and calls backward(), which
+    adds 2x to x.grad; "zero_()" clears it. The history of x.grad is drawn as it grows and resets.
+    Each frame is computed for real: a fresh x, `count` backward passes (and a zero_() for 0).
+    """
+
+    title = "x.grad after each backward() call: it grows by 2x per call until zero_() clears it"
+    controls = (
+        Slider("x", "x", -2.0, 2.0, 0.5, 2.0),
+        Counter("count", "backward() calls", 10, (("backward again", "+1"), ("x.grad.zero_()", "reset")), 1),
+    )
+    marks = (History("grad"),)
+    readout = Readout(
+        rows=(
+            ("backward() calls since the last zero_()", "count"),
+            ("2x, added by each call (by hand)", "step"),
+            ("x.grad", "grad"),
+        )
+    )
+    decimals = {"count": 0, "step": 1, "grad": 1}
+    history_length = 16
+
+    def evaluate(self, x, count):
+        leaf = new_leaf(x)
+        for _ in range(max(count, 1)):
+            y = leaf**2
+            y.backward()
+        if count == 0:
+            leaf.grad.zero_()
+        return {"count": count, "step": 2 * x, "grad": float(leaf.grad)}
+
+    def draw(self, axes):
+        (ax,) = axes
+        x_control, counter = self.controls
+        top = 2 * max(abs(x_control.lo), abs(x_control.hi)) * counter.limit
+        ax.set_xlim(-0.5, self.history_length - 0.5)
+        ax.set_ylim(-top * 1.08, top * 1.08)
+        style_axes(ax, "click (backward again or zero_())", "x.grad")
+
+
+class TrackingExplorer(Explorer):
+    """Four ways of computing y = x² from x = tensor(…, requires_grad=True): tracked, or with
+    tracking turned off by requires_grad_(False), detach() or torch.no_grad(). Shows the small
+    graph that was (or was not) recorded, y's grad_fn, and what y.backward() then does.
+    """
+
+    MODES = (
+        ("tracked", "tracking on"),
+        ("requires_grad_", "x.requires_grad_(False)"),
+        ("detach", "x.detach()"),
+        ("no_grad", "with torch.no_grad()"),
+    )
+    CODE = {
+        "tracked": "y = x ** 2",
+        "requires_grad_": "x.requires_grad_(False); y = x ** 2",
+        "detach": "y = x.detach() ** 2",
+        "no_grad": "with torch.no_grad(): y = x ** 2",
+    }
+    title = "y = x² with gradient tracking on or off: the recorded graph, y.grad_fn, and y.backward()"
+    controls = (Choice("mode", "compute y with", MODES), Slider("x", "x", -3.0, 3.0, 0.5, 2.0))
+    marks = (Label("edge", 0.5, 0.82), Label("x_text", 0.2, 0.18), Label("y_text", 0.78, 0.18))
+    readout = Readout(rows=(("code", "code"), ("y", "y_repr"), ("y.grad_fn", "grad_fn"), ("y.backward()", "backward")))
+    figsize = (8.0, 1.7)
+    narrow_figsize = (4.2, 1.9)
+
+    def evaluate(self, mode, x):
+        leaf = torch.tensor(float(x), requires_grad=True)  # float32, as in the chapter
+        if mode == "tracked":
+            y = leaf**2
+        elif mode == "requires_grad_":
+            leaf.requires_grad_(False)
+            y = leaf**2
+        elif mode == "detach":
+            y = leaf.detach() ** 2
+        else:
+            with torch.no_grad():
+                y = leaf**2
+        grad_fn = type(y.grad_fn).__name__ if y.grad_fn is not None else "None"
+        try:
+            y.backward()
+            backward = f"ran: x.grad = {leaf.grad!s}"
+        except RuntimeError as error:
+            backward = f"RuntimeError: {error}"
+        return {
+            "code": self.CODE[mode],
+            "y_repr": str(y),
+            "grad_fn": grad_fn,
+            "backward": backward,
+            "edge": f"y.grad_fn = {grad_fn}: "
+            + ("backward() can reach x" if grad_fn != "None" else "no way back to x"),
+            "y_text": f"y.requires_grad = {y.requires_grad}",
+            "x_text": f"x.grad = {leaf.grad!s}",
+        }
+
+    def draw(self, axes):
+        (ax,) = axes
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.axis("off")
+        box = {"boxstyle": "round,pad=0.5", "facecolor": color("box"), "edgecolor": color("c0")}
+        ax.text(0.2, 0.52, "x  (leaf)", ha="center", va="center", fontsize=12, bbox=box)
+        ax.text(0.78, 0.52, "y = x ** 2", ha="center", va="center", fontsize=12, bbox=box)
+        ax.annotate(
+            "",
+            xy=(0.32, 0.52),
+            xytext=(0.64, 0.52),
+            arrowprops={"arrowstyle": "->", "color": color("faint"), "linewidth": 1.5, "linestyle": "--"},
+        )
+
+
+class TrainingExplorer(Explorer):
+    """Gradient descent on chapter 10's neuron: y_pred = σ(w·x + b), the binary cross-entropy of
+    chapters 5 and 6 (clamped at ε) averaged over seven examples, trained from w = 4, b = −1.5.
+
+    Each frame runs the training loop for real, as the chapter writes it, in float64 as the chapter
+    computes: `steps` steps at the chosen learning rate, each a forward pass, ``backward()``, the
+    update under ``torch.no_grad()`` and, if the gradients are cleared, ``zero_()``; then one more
+    forward and backward pass at the parameters reached, for the numbers shown (no update). Left:
+    the loss at every step so far. Middle: the path of (w, b) over the loss's contours. Right: the
+    prediction over x, with the examples.
+    """
+
+    X = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)
+    Y = (0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0)
+    START = (4.0, -1.5)
+    STEPS = 40
+    RATES = (("0.1", "0.1"), ("1", "1"), ("5", "5"), ("15", "15"))
+    #: Where the prediction is drawn: x from −4 to 4, in steps of 0.125.
+    PREDICTION_XS = tuple(-4.0 + 0.125 * k for k in range(65))
+    #: The (w, b) plane drawn: every path with cleared gradients stays inside, and so does the path
+    #: without clearing at the two smaller learning rates.
+    W_LIMITS, B_LIMITS = (-0.5, 6.0), (-2.0, 2.5)
+
+    title = (
+        "Training the neuron by gradient descent: the loss over the steps, the path of (w, b) "
+        "over the loss's contours, and the prediction over x"
+    )
+    controls = (
+        Choice("lr", "learning rate", RATES, "1"),
+        Slider("steps", "steps", 0, STEPS, 1, STEPS),
+        Choice("zero", "zero the gradients", (("yes", "every step"), ("no", "never")), "yes"),
+    )
+    marks = (
+        Line(tuple(f"t{i}" for i in range(STEPS + 1)), tuple(f"L{i}" for i in range(STEPS + 1))),
+        Point("step", "loss"),
+        Line(
+            tuple(f"w{i}" for i in range(STEPS + 1)),
+            tuple(f"b{i}" for i in range(STEPS + 1)),
+            axes=1,
+            color="c1",
+            width=1.4,
+            size=3.5,
+        ),
+        Point("w", "b", axes=1),
+        Line(
+            tuple(f"px{j}" for j in range(len(PREDICTION_XS))),
+            tuple(f"py{j}" for j in range(len(PREDICTION_XS))),
+            axes=2,
+            width=2.0,
+        ),
+    )
+    readout = Readout(
+        rows=(
+            ("step", "step"),
+            ("w, b", "w", "b"),
+            ("loss (mean over the 7 examples)", "loss"),
+            ("dL/dw, dL/db at this w, b", "dw", "db"),
+            ("w.grad, b.grad: what the next step uses", "gw", "gb"),
+        )
+    )
+    # The prediction is drawn, not read: three decimals (a fraction of a pixel) keep the page light.
+    decimals = {"step": 0, **{f"py{j}": 3 for j in range(len(PREDICTION_XS))}}
+    panels = 3
+    figsize = (9.6, 3.1)
+
+    def __init__(self):
+        self.x = torch.tensor(self.X, dtype=torch.float64)
+        self.y = torch.tensor(self.Y, dtype=torch.float64)
+        self.lowest = self._train(5.0, 200, True)
+
+    @staticmethod
+    def _loss(w, b, x, y):
+        """The mean binary cross-entropy of σ(w·x + b) against the labels, as chapter 10 writes it."""
+        return calculus.binary_cross_entropy(torch.sigmoid(w * x + b), y).mean()
+
+    def _run(self, rate, steps, clear):
+        """The chapter's loop from START: the loss and (w, b) at each step, before its update, and
+        the leaves w and b where it ends (their .grad as the last step left it)."""
+        w, b = new_leaf(self.START[0]), new_leaf(self.START[1])
+        losses, path = [], []
+        for _ in range(steps):
+            loss = self._loss(w, b, self.x, self.y)
+            loss.backward()
+            losses.append(float(loss.detach()))
+            path.append((float(w.detach()), float(b.detach())))
+            with torch.no_grad():
+                w -= rate * w.grad
+                b -= rate * b.grad
+            if clear:
+                w.grad.zero_()
+                b.grad.zero_()
+        return losses, path, w, b
+
+    def _train(self, rate, steps, clear):
+        """(loss, w, b) after `steps` steps of gradient descent from START (the lowest loss, for the
+        background and the notes, is this with many steps)."""
+        _, _, w, b = self._run(rate, steps, clear)
+        return float(self._loss(w, b, self.x, self.y).detach()), float(w.detach()), float(b.detach())
+
+    def evaluate(self, lr, steps, zero):
+        rate, count, clear = float(lr), int(round(steps)), zero == "yes"
+        losses, path, w, b = self._run(rate, count, clear)
+        # Where it stands: the loss, this point's gradient, and what .grad holds after backward.
+        loss = self._loss(w, b, self.x, self.y)
+        dw, db = torch.autograd.grad(loss, (w, b), retain_graph=True)
+        loss.backward()
+        losses.append(float(loss.detach()))
+        path.append((float(w.detach()), float(b.detach())))
+        frame = {
+            "step": count,
+            "w": path[-1][0],
+            "b": path[-1][1],
+            "loss": losses[-1],
+            "dw": float(dw),
+            "db": float(db),
+            "gw": float(w.grad),
+            "gb": float(b.grad),
+        }
+        for i in range(self.STEPS + 1):
+            reached = i <= count
+            frame[f"t{i}"] = float(i)
+            frame[f"L{i}"] = losses[i] if reached else math.nan
+            frame[f"w{i}"], frame[f"b{i}"] = path[i] if reached else (math.nan, math.nan)
+        with torch.no_grad():
+            curve = torch.sigmoid(w * torch.tensor(self.PREDICTION_XS, dtype=torch.float64) + b)
+        for j, (px, py) in enumerate(zip(self.PREDICTION_XS, curve.tolist())):
+            frame[f"px{j}"], frame[f"py{j}"] = px, py
+        frame["note"] = self._note(losses, path, clear)
+        return frame
+
+    def inside(self, w, b):
+        """Whether (w, b) is in the picture of the middle panel."""
+        return self.W_LIMITS[0] <= w <= self.W_LIMITS[1] and self.B_LIMITS[0] <= b <= self.B_LIMITS[1]
+
+    def _note(self, losses, path, clear):
+        """What is happening, in words, from the run's own numbers (few of them, so that the page
+        stores few different sentences)."""
+        count = len(losses) - 1
+        if count == 0:
+            return (
+                f"Step 0: the parameters as they start, w = {self.START[0]:g} and b = {self.START[1]:g}, "
+                "before any update. Move the steps slider to train."
+            )
+        lowest = self.lowest[0]
+        rises = [i for i in range(1, count + 1) if losses[i] > losses[i - 1] + 1e-12]
+        outside = "" if self.inside(*path[-1]) else " The parameters are now off the picture."
+        if not clear:
+            note = (
+                "The gradients are never cleared: each backward() adds to .grad, so every step "
+                "subtracts the sum of all the gradients so far, not this step's gradient."
+            )
+            if rises:
+                return (
+                    f"{note} The old gradients keep pushing after the minimum is passed: the loss went "
+                    f"up again at step {rises[0]}.{outside}"
+                )
+            return f"{note} So far the loss has fallen at every step.{outside}"
+        if rises:
+            return (
+                f"The loss went up at step {rises[0]}: the step jumped across the valley and landed "
+                "higher on the other side. This learning rate is too large: the loss jumps up and down "
+                f"instead of settling.{outside}"
+            )
+        if losses[-1] - lowest < 1e-3:
+            return (
+                f"The loss is within 0.001 of its lowest value, {lowest:.4f}: the gradient is almost "
+                "zero there, so the steps have become tiny. Training has converged."
+            )
+        if count == self.STEPS:
+            return (
+                f"The loss fell at every step, but it is still well above its lowest value, "
+                f"{lowest:.4f}: at this learning rate the steps are too small for {self.STEPS} steps "
+                "to get there."
+            )
+        return "So far the loss has fallen at every step."
+
+    def draw(self, axes):
+        curve, path, prediction = axes
+        lowest, w_best, b_best = self.lowest
+        # The loss over the steps: its range is that of every run whose path stays in the picture.
+        seen = []
+        for rate, _ in self.RATES:
+            for zero in ("yes", "no"):
+                frame = self.frame(lr=rate, steps=self.STEPS, zero=zero)
+                if all(self.inside(frame[f"w{i}"], frame[f"b{i}"]) for i in range(self.STEPS + 1)):
+                    seen += [frame[f"L{i}"] for i in range(self.STEPS + 1)]
+        curve.axhline(lowest, color=color("faint"), linestyle="--", linewidth=1)
+        curve.text(0, lowest - 0.03, f"lowest: {lowest:.3f}", color=color("muted"), fontsize=10, va="top")
+        curve.set_xlim(-1, self.STEPS + 1)
+        curve.set_ylim(0, max(seen) * 1.1)
+        style_axes(curve, "step", "loss")
+        curve.set_title("loss at each step", fontsize=10)
+        # The loss over the (w, b) plane, as contours, with its lowest point.
+        ws = torch.linspace(*self.W_LIMITS, 131, dtype=torch.float64)
+        bs = torch.linspace(*self.B_LIMITS, 91, dtype=torch.float64)
+        grid_w, grid_b = torch.meshgrid(ws, bs, indexing="xy")
+        with torch.no_grad():
+            losses = calculus.binary_cross_entropy(
+                torch.sigmoid(grid_w[..., None] * self.x + grid_b[..., None]), self.y
+            ).mean(-1)
+        levels = [0.38, 0.45, 0.6, 0.8, 1.1, 1.5, 2.0]
+        lines = path.contour(
+            grid_w.numpy(), grid_b.numpy(), losses.numpy(), levels=levels, colors=color("faint"), linewidths=0.9
+        )
+        path.clabel(lines, levels[1::2], fontsize=10, colors=color("muted"), fmt="%g")
+        path.plot([w_best], [b_best], "+", color=color("ink"), markersize=9, markeredgewidth=1.6)
+        path.set_xlim(*self.W_LIMITS)
+        path.set_ylim(*self.B_LIMITS)
+        style_axes(path, "w", "b")
+        path.set_title("(w, b) over the loss's contours", fontsize=10)
+        # The prediction over x, with the examples and the best fit.
+        xs = np.array(self.PREDICTION_XS)
+        prediction.plot(
+            xs,
+            1 / (1 + np.exp(-(w_best * xs + b_best))),
+            color=color("faint"),
+            linestyle="--",
+            linewidth=1.4,
+            label="lowest loss",
+        )
+        for label, name in ((0.0, "c4"), (1.0, "c5")):
+            chosen = [v for v, t in zip(self.X, self.Y) if t == label]
+            prediction.plot(
+                chosen, [label] * len(chosen), "o", color=color(name), markersize=7, label=f"y = {label:g}", zorder=6
+            )
+        prediction.set_xlim(xs[0], xs[-1])
+        prediction.set_ylim(-0.1, 1.1)
+        style_axes(prediction, "x", "y_pred = σ(w·x + b)")
+        prediction.set_title("prediction and examples", fontsize=10)
+        prediction.legend(loc="upper left", bbox_to_anchor=(0, 0.9), frameon=False, fontsize=10)
