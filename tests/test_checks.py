@@ -20,14 +20,14 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from widgets.checks import Choice, Number, all_exercises, check
+from widgets.checks import MultipleChoice, Number, all_exercises, check
 from widgets.questions import predict
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 EXERCISES = all_exercises()
 NUMBERS = [e for e in EXERCISES if isinstance(e, Number)]
-CHOICES = [e for e in EXERCISES if isinstance(e, Choice)]
+CHOICES = [e for e in EXERCISES if isinstance(e, MultipleChoice)]
 
 
 def _id(e):
@@ -70,7 +70,7 @@ def _trained_w(momentum=None, steps=40, lr=1.0):
 
 
 #: Every exercise's right answer, worked out here from its statement in the chapter: a closed form
-#: where one is short, fresh torch code where none is (chapter 10's forty steps), and for a Choice
+#: where one is short, fresh torch code where none is (chapter 10's forty steps), and for a MultipleChoice
 #: the right choice, typed. Nothing here comes from widgets.checks, whose `expected()` these hold to
 #: account, nor from widgets.calculus. A new exercise needs its own line here (the first test below).
 RIGHT = {

@@ -1,7 +1,7 @@
 """Exercises that check themselves: ``check("4.2", answer)`` in a chapter's notebook.
 
 Each exercise of the book is defined once, in the module of its chapter (``chapter04.py`` holds
-exercises 4.1, 4.2, …), as a :class:`Number` or a :class:`Choice`. A :class:`Number` computes its
+exercises 4.1, 4.2, …), as a :class:`Number` or a :class:`MultipleChoice`. A :class:`Number` computes its
 right answer with torch autograd when it is checked, and lists the mistakes a reader is likely to
 make, each computed the same way, with what to say about it. :func:`check` compares the reader's
 answer with the right one and replies with a :class:`Verdict`: "correct", or *what* is wrong. It
@@ -141,7 +141,7 @@ GENERIC_MISTAKES = (
 
 
 @dataclass(frozen=True)
-class Choice:
+class MultipleChoice:
     """An exercise whose answer is one of a few choices (a letter, a line number, True/False).
 
     `feedback` maps every choice to what to say when it is chosen; the right one's text is said

@@ -2,7 +2,7 @@
 
 import torch
 
-from widgets.checks import Choice, Mistake, Number
+from widgets.checks import Mistake, MultipleChoice, Number
 
 
 def _branch(x):
@@ -25,7 +25,7 @@ def _other_branch():
 
 
 EXERCISES = [
-    Choice(
+    MultipleChoice(
         "1.1",
         "c",
         feedback={

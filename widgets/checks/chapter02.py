@@ -2,7 +2,7 @@
 
 import torch
 
-from widgets.checks import Choice, Mistake, Number
+from widgets.checks import Mistake, MultipleChoice, Number
 
 
 def _reciprocal_slope():
@@ -66,7 +66,7 @@ EXERCISES = [
             ),
         ),
     ),
-    Choice(
+    MultipleChoice(
         "2.3",
         1e-8,
         feedback={
