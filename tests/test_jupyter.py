@@ -7,6 +7,7 @@ kernel behind it: a value typed between two grid steps is computed by torch auto
 kernel, at exactly that value. The last test holds the Jupyter view against the website's.
 """
 
+import json
 import shutil
 
 import pytest
@@ -16,7 +17,9 @@ from playwright.sync_api import expect
 from tests.conftest import ROOT, SCREENSHOTS, new_context, new_page, only_local, start_jupyter, watch_errors
 from widgets.explorer import format_value
 
-CHAPTERS = ["03-gradients-with-autograd.ipynb", "05-a-neuron-by-hand.ipynb"]
+#: The chapters run here, and the title (its start) of the figure each test drives in it.
+FIGURES = {"03-gradients-with-autograd.ipynb": "y = x²: the curve", "05-a-neuron-by-hand.ipynb": "A sigmoid neuron"}
+CHAPTERS = list(FIGURES)
 FIGURELESS = "01-what-is-autograd.ipynb"  # what a front end logs with no figure of ours
 FRONT_ENDS = {"jupyterlab": "lab/tree/", "notebook7": "notebooks/"}
 
@@ -34,6 +37,11 @@ def jupyter(tmp_path_factory):
     yield url
     server.terminate()
     server.wait()
+
+
+def by_title(page, title):
+    """The figure whose title (its accessible name) starts with `title`, once its script has run."""
+    return page.locator(f".agi-figure[data-ready][aria-label^={json.dumps(title, ensure_ascii=False)}]").first
 
 
 class Notebook:
@@ -69,7 +77,7 @@ class Notebook:
         if path.endswith(FIGURELESS):
             return
         # The chapter's figure with controls (its graphs drawn by show_graph come first in some).
-        self.figure = page.locator(".agi-figure[data-ready]").filter(has=page.locator("input[type=range]")).first
+        self.figure = by_title(page, FIGURES[name])
         self.figure.wait_for(state="attached")
         page.wait_for_function(
             "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
@@ -235,8 +243,7 @@ def test_the_jupyter_view_and_the_website_show_the_same(browser, notebooks, site
         notebook = notebooks("jupyterlab", chapter)
         website = new_page(browser, viewport={"width": 1300, "height": 1000})
         website.goto(site + "chapters/" + chapter.replace(".ipynb", ".html"))
-        website.wait_for_selector(".agi-figure[data-ready]")
-        page_figure = website.locator(".agi-figure").filter(has=website.locator("input[type=range]")).first
+        page_figure = by_title(website, FIGURES[chapter])
         for name, value in moves:
             for figure in (notebook.figure, page_figure):
                 figure.evaluate(
