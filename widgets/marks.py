@@ -125,9 +125,16 @@ class Label(Mark):
 
     def still(self, ax, frame, gid):
         ax.text(
-            self.x, self.y, str(frame.get(self.text, "")), color=color(self.color), fontsize=self.size,
-            ha="center", va="center", zorder=6, gid=gid,
-        )  # fmt: skip
+            self.x,
+            self.y,
+            str(frame.get(self.text, "")),
+            color=color(self.color),
+            fontsize=self.size,
+            ha="center",
+            va="center",
+            zorder=6,
+            gid=gid,
+        )
 
 
 @dataclass(frozen=True)
@@ -155,9 +162,17 @@ class Line(Mark):
         if points:
             xs, ys = zip(*points)
             ax.plot(
-                xs, ys, "-o" if self.size else "-", color=color(self.color), linewidth=self.width,
-                markersize=self.size, solid_joinstyle="round", solid_capstyle="round", zorder=4, gid=gid,
-            )  # fmt: skip
+                xs,
+                ys,
+                "-o" if self.size else "-",
+                color=color(self.color),
+                linewidth=self.width,
+                markersize=self.size,
+                solid_joinstyle="round",
+                solid_capstyle="round",
+                zorder=4,
+                gid=gid,
+            )
 
 
 @dataclass(frozen=True)
@@ -199,24 +214,40 @@ class Graph(Mark):
             if edge["sent"]:
                 x, y, anchor = edge["label"]
                 ax.text(
-                    x, y, edge["arrow"] + fill(f"{{{edge['sent']}}}", frame, decimals), color=color("c3"),
-                    fontsize=self.EDGE_FONT, family="monospace", ha={"middle": "center", "start": "left"}[anchor],
-                    va="baseline", bbox={"boxstyle": "square,pad=0.05", "facecolor": color("halo"), "linewidth": 0},
+                    x,
+                    y,
+                    edge["arrow"] + fill(f"{{{edge['sent']}}}", frame, decimals),
+                    color=color("c3"),
+                    fontsize=self.EDGE_FONT,
+                    family="monospace",
+                    ha={"middle": "center", "start": "left"}[anchor],
+                    va="baseline",
+                    bbox={"boxstyle": "square,pad=0.05", "facecolor": color("halo"), "linewidth": 0},
                     gid=gid,
-                )  # fmt: skip
+                )
         for node in self.nodes:
             x, y, w, h = layout["boxes"][node["id"]]
             ax.add_patch(
                 FancyBboxPatch(
-                    (x, y), w, h, boxstyle="round,pad=0,rounding_size=6", facecolor=color("box"),
+                    (x, y),
+                    w,
+                    h,
+                    boxstyle="round,pad=0,rounding_size=6",
+                    facecolor=color("box"),
                     edgecolor=color("c2" if node["kind"] == "leaf" else "c0"),
                     linewidth=1.6 if node["kind"] == "leaf" else 1.2,
-                    linestyle="--" if node["kind"] == "more" else "-", gid=gid,
+                    linestyle="--" if node["kind"] == "more" else "-",
+                    gid=gid,
                 )
-            )  # fmt: skip
+            )
             for k, line in enumerate(node["lines"]):
                 ax.text(
-                    x + self.text["pad"], y + self.text["pad"] + self.text["baseline"] + self.text["line"] * k,
+                    x + self.text["pad"],
+                    y + self.text["pad"] + self.text["baseline"] + self.text["line"] * k,
                     fill(line, frame, decimals),
-                    color=color("ink"), fontsize=self.FONT, family="monospace", va="baseline", gid=gid,
-                )  # fmt: skip
+                    color=color("ink"),
+                    fontsize=self.FONT,
+                    family="monospace",
+                    va="baseline",
+                    gid=gid,
+                )
