@@ -7,8 +7,8 @@
 Outputs in the chapters come from here, never from editing by hand. Each notebook runs top to
 bottom in a fresh kernel of the current environment, from its own folder, as nbval runs it. Then
 the metadata is cleaned so that a re-run changes nothing but real outputs: no timings, no widget
-state (the site shows each figure's text/html; Jupyter rebuilds widgets when the cell runs), no
-machine-specific kernel details.
+state or views (a figure's output keeps its data, a still picture and its text; Jupyter makes the
+widget again when the cell runs), no machine-specific kernel details.
 
 Before running a chapter, its second cell is made the install cell (INSTALL_CELL), with the
 repository URL from _config.yml. After running it, the chapter's row of the status page
@@ -46,6 +46,7 @@ except ModuleNotFoundError:
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEPT = ("tags",)
 HIDDEN_INPUT = {"remove-input", "hide-input"}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def clean(nb):
@@ -62,6 +63,12 @@ def clean(nb):
             # code, which names its answer; the plotting plumbing): one click shows it.
             cell.metadata["jupyter"] = {"source_hidden": True}
         cell.pop("id", None)
+        for output in cell.get("outputs", []):
+            # A widget's view names a model that lives in the kernel that ran the cell (a random
+            # id), and its state is not stored: from a stored notebook it can never be shown.
+            # Without it, a front end shows the output's other forms (a figure's still picture)
+            # until the cell runs again and makes a new widget.
+            output.get("data", {}).pop(WIDGET_VIEW, None)
     nb.nbformat, nb.nbformat_minor = 4, 4  # no cell ids: they would change on every save
     return nb
 

@@ -59,6 +59,29 @@ def test_executing_some_chapters_rewrites_only_their_rows(tmp_path, monkeypatch)
     assert "| 4 | {doc}`chapters/04-the-chain-rule` | 1.5 s | 9.9.9 | 3.99.0 |" in (tmp_path / "status.md").read_text()
 
 
+def test_a_slower_run_of_the_same_chapter_changes_nothing(tmp_path, monkeypatch):
+    """A row reports on the chapter as stored and the torch it ran with: executed again to the
+    same outputs, on a slower machine, the chapter keeps its row, and status.md is not written."""
+    monkeypatch.setattr(execute_notebooks, "STATUS", tmp_path / "status.md")
+    rows, _ = front_matter()
+    execute_notebooks.write_status(rows)
+    before = (tmp_path / "status.md").read_text()
+    stem = CHAPTERS[3].stem
+    slower = {**rows[stem], "seconds": rows[stem]["seconds"] * 3}
+    monkeypatch.setattr(execute_notebooks, "execute", lambda path: slower)
+    execute_notebooks.main([str(CHAPTERS[3])])
+    assert (tmp_path / "status.md").read_text() == before
+
+
+def test_stored_outputs_keep_nothing_that_changes_from_run_to_run():
+    """Nothing in a stored output changes from run to run (a widget's random model id is not kept)."""
+    for path in CHAPTERS:
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {}), path.name
+
+
 def test_status_page_shows_the_table(build):
     assert build.result.returncode == 0, build.log[-5000:]
     html = (build.html / "status.html").read_text()
