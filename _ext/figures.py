@@ -15,10 +15,11 @@ widget and a still picture. When the site is built:
 - the figures' script (``widgets/static/figure.js``, a classic script, so it loads from ``file://``
   too) is written once, ``_static/figure.js``, and their style (``widgets.page.stylesheet``) once,
   ``_static/figure.css``, which every page lists (``_ext/site_css.py`` bundles it);
-- a page with figures asks for its two scripts with deferred ``<script>`` tags at the end of its
-  text: they do not hold up the first paint, and they run as soon as the page is parsed, so each
-  figure is drawn (and takes its final height: controls, the graph's panel) before a reader can
-  scroll to it.
+- a page with figures lists its two scripts among the page's own (``app.add_js_file``, deferred,
+  after Sphinx's and the extensions'): ``_ext/lean_pages.py`` loads them with the others once the
+  page has painted its text, in their order, so that they do not take bandwidth from what the
+  first paint waits for, and each figure is drawn (and takes its final height: controls, the
+  graph's panel) a moment after, as the page is still loading.
 
 Nothing here reads HTML: the notebook's outputs are read as JSON (nbformat) when Sphinx reads the
 chapter, and what they become is written, not parsed.
@@ -33,6 +34,11 @@ import nbformat
 from widgets import page
 
 SCRIPT, STYLE = "figure.js", "figure.css"
+#: What a background shown as an image needs of the page's style (figure.css).
+STILL_STYLE = (
+    '<style>text { font-family: "DejaVu Sans", Verdana, sans-serif }'
+    " * { stroke-linejoin: round; stroke-linecap: butt }</style>"
+)
 
 
 def _version(text):
@@ -40,10 +46,11 @@ def _version(text):
 
 
 def _still(layout):
-    """A layout's background as an image file: the plots' text font (figure.css) set inside it."""
-    return layout["background"].replace(
-        '<style type="text/css">', '<style type="text/css">text { font-family: "DejaVu Sans", Verdana, sans-serif }', 1
-    )
+    """A layout's background as an image file, with what it needs of figure.css inside it (the
+    plots' text font, matplotlib's line joins): its root element's first child."""
+    svg = layout["background"]
+    inside = svg.index(">") + 1  # the end of <svg class="agi-background" …>
+    return svg[:inside] + STILL_STYLE + svg[inside:]
 
 
 def _still_name(docname, figure, layout):
@@ -76,11 +83,10 @@ def _figures_to_skeletons(app, docname, source):
 
 
 def _write(path, text):
-    """Write `text` to `path` (if it differs) and return ?v=<hash> for its URL."""
+    """Write `text` to `path`, if it differs."""
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return _version(text)
 
 
 def _page_script(app, pagename, templatename, context, doctree):
@@ -93,11 +99,10 @@ def _page_script(app, pagename, templatename, context, doctree):
             _write(static / _still_name(pagename, figure, layout), _still(layout))
     data = json.dumps({figure["id"]: figure for figure in figures}, separators=(",", ":"))
     script = f"figures/{pagename.replace('/', '-')}.js"
-    sources = [
-        context["pathto"](f"_static/{SCRIPT}", 1) + _version(page.script()),
-        context["pathto"](f"_static/{script}", 1) + _write(static / script, f"agiFigures.mountPayloads({data});\n"),
-    ]
-    context["body"] += "".join(f'<script defer src="{src}"></script>' for src in sources)
+    _write(static / script, f"agiFigures.mountPayloads({data});\n")
+    # Sphinx adds ?v=<checksum of the file> to each URL, as for its own scripts.
+    for source in (SCRIPT, script):
+        app.add_js_file(source, loading_method="defer")
 
 
 def _script_and_style(app):

@@ -1,14 +1,21 @@
 """Pages that paint early, describe themselves and have unique ids.
 
-- Every external script a page lists is deferred: none of them draws anything before the first paint
-  (the theme's light/dark switch, the one script that must run first, is inline in its template).
-  The few inline scripts that use what ``documentation_options.js`` defines run once the deferred
-  scripts have (on DOMContentLoaded); the others only set variables, and stay as they are.
-- Scripts the first view of a page does not need load once the page has (its ``load`` event), so
-  that they do not take bandwidth from what the first paint waits for: the copy buttons' two and
-  the highlighting of search terms (neither changes the page's layout). One line of script at the
-  end of the page loads them, in order. The search page keeps Sphinx's scripts as they are (its
-  search tools need them first).
+- No script is asked for before the page has painted its text: under a slow network every byte that
+  arrives before the first paint delays it, and a script's bytes share the bandwidth the page's
+  stylesheet needs. Every external script a page lists (Sphinx's, the extensions', the figures'
+  two from ``_ext/figures.py``, and the theme's two at the end of the page, which
+  ``_templates/layout.html`` then leaves out) is loaded by one inline script at the end of the
+  page, once the first contentful paint is done (the browser's paint timing says when), all at once
+  and run in the page's order (``async = false``). The theme's light/dark switch, the one script that must
+  run first, is inline in its template; so are the few lines that set variables the scripts read.
+  The two inline lines that set ``DOCUMENTATION_OPTIONS`` fields must run after
+  ``documentation_options.js`` defines it: they come in the same list, as ``data:`` URLs.
+- Scripts the first view of a page does not need come later still, once the page has loaded (its
+  ``load`` event) and the others have been asked for: the copy buttons' two and the highlighting
+  of search terms (neither changes the page's layout).
+- The search page (its search tools need Sphinx's scripts first) and the index (a page with no text
+  of its own to add the loader to) keep their scripts in ``<head>``, every one deferred, and the
+  inline lines that use ``DOCUMENTATION_OPTIONS`` run on DOMContentLoaded, once those have.
 - Scripts for what the book does not use are dropped: Thebe's (no live-code button is configured)
   and sphinx-design's tabs (on pages without tabs).
 - A question's style is inlined in every notebook output that needs it, so that each output works
@@ -16,8 +23,25 @@
   them all.
 - KaTeX's MathML (what screen readers read) loses what no reader uses: the ``xmlns`` attribute
   (an HTML parser puts <math> in MathML's namespace anyway) and the TeX source kept beside it in
-  ``<semantics><annotation>`` (for a copy-as-TeX script the book does not load): 15 KB of chapter 4.
+  ``<semantics><annotation>`` (for a copy-as-TeX script the book does not load), with the
+  ``<semantics>`` and ``<mrow>`` that then wrap the whole for nothing: 16 KB of chapter 4.
+- KaTeX's HTML (what readers see) is made lighter, and looks the same:
+
+  - it labels every atom with a class for its own use (``mord``, ``mbin``, ``mtight``...: 4,000 in
+    chapter 5) that no rule of any stylesheet of the site names: those class names are dropped;
+  - it sets sizes and spaces in inline styles, a hundred or so different ones repeated on thousands
+    of spans (``style="margin-right:0.2778em;"``: chapter 5 has 2,200, 67 KB). Each becomes a class
+    of a stylesheet in the page's ``<head>`` (``class="k0"``, with
+    ``.k0{margin-right:.2778em!important}``: ``!important`` keeps the precedence an inline style
+    has over every other rule).
+
+  Only the math in a page's text and its table of contents is rewritten; any elsewhere (a title
+  with math, in the navigation) keeps KaTeX's output as it is, which looks the same.
 - Each page gets a ``<meta name="description">``: the first paragraph of its text, shortened.
+- The site's icon (``html_favicon``, an SVG of 0.3 KB) is written into each page as a ``data:``
+  URL: a browser asks for a page's icon once the page has loaded, which, with no script to wait
+  for, comes before its first paint, and that request would share the bandwidth the first paint
+  needs (in Lighthouse's simulated slow 4G, 150 to 300 ms of largest contentful paint).
 - sphinx-exercise gives every exercise the id ``exercise-content`` and every solution the id
   ``solution-content``, so a page with two exercises has duplicate ids; nothing links to them, so
   they are dropped.
@@ -33,6 +57,10 @@
   refused". The connection is retried until the server's own start-up timeout.
 """
 
+import base64
+import collections
+import functools
+import html
 import json
 import re
 import shutil
@@ -40,6 +68,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from docutils import nodes
 
@@ -48,29 +77,50 @@ SHARED_IDS = {"exercise-content", "solution-content"}
 DESCRIPTION_LENGTH = 155
 INLINE_STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
 MATHML_NAMESPACE = ' xmlns="http://www.w3.org/1998/Math/MathML"'
+#: KaTeX's MathML: <math><semantics>(one element)<annotation>TeX</annotation></semantics></math>.
+#: Without the annotation, <semantics> has one child; if that is an <mrow>, it adds nothing either
+#: (<math> is one already).
 TEX_SOURCE = re.compile(
-    r'<semantics>(.*?)<annotation encoding="application/x-tex">.*?</annotation></semantics>', re.DOTALL
+    r'<semantics>(?:<mrow>(.*?)</mrow>|(.*?))<annotation encoding="application/x-tex">.*?</annotation></semantics>',
+    re.DOTALL,
 )
+KATEX_HTML = re.compile(r'<span class="katex-html" aria-hidden="true">')
+SPAN = re.compile(r"<span\b|</span>")
+SPAN_TAG = re.compile(r'<span((?: [\w-]+="[^"]*")*)>')
+ATTRIBUTE = re.compile(r' ([\w-]+)="([^"]*)"')
+DECLARATIONS = re.compile(r"\{[^{}]*\}")
+CLASS_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+CLASS_ATTRIBUTE = re.compile(r"""\[class[~|^$*]?=["']?([^"'\]]+)""")
+LEADING_ZERO = re.compile(r"(?<![\d.])0\.(?=\d)")
 AFTER_LOAD = ("_static/clipboard.min.js", "_static/copybutton.js", "_static/sphinx_highlight.js")
-LOADER = (
-    "<script>(() => {{ const load = () => {{ for (const src of {sources}) "
-    '{{ const s = document.createElement("script"); s.src = src; s.async = false; document.body.append(s); }} }}; '
-    'document.readyState === "complete" ? load() : addEventListener("load", load); }})();</script>'
-)
+SCRIPT_SOURCE = re.compile(r'src="([^"]+)"')
+#: Loads `after_paint` once the page's first contentful paint is done (its entry is in the
+#: browser's paint timing; where there is none, once two animation frames have passed), then
+#: `after_load` once the page has loaded too; each list runs in its order, and the second after the
+#: first (dynamic scripts with async = false run in the order they were added).
+LOADER = """<script>(() => {{
+  const add = src => {{ const s = document.createElement("script"); s.src = src; s.async = false; document.body.append(s); }};
+  const painted = new Promise(done => {{
+    if (!window.PerformanceObserver?.supportedEntryTypes?.includes("paint")) return requestAnimationFrame(() => requestAnimationFrame(done));
+    new PerformanceObserver((entries, observer) => {{
+      if (entries.getEntriesByName("first-contentful-paint").length) {{ observer.disconnect(); done(); }}
+    }}).observe({{type: "paint", buffered: true}});
+  }});
+  const loaded = new Promise(done => document.readyState === "complete" ? done() : addEventListener("load", done));
+  painted.then(() => {{ for (const src of {after_paint}) add(src); }});
+  Promise.all([painted, loaded]).then(() => {{ for (const src of {after_load}) add(src); }});
+}})();</script>"""
 
 
-def _defer_scripts(app, pagename, templatename, context, doctree):
-    for script in context.get("script_files") or []:
-        attributes = getattr(script, "attributes", None)
-        if attributes is None:
-            continue
-        if script.filename:
-            if "async" not in attributes and "defer" not in attributes:
-                attributes["defer"] = "defer"
-        else:
-            body = attributes.get("body", "")
-            if "DOCUMENTATION_OPTIONS" in body and "DOMContentLoaded" not in body:
-                attributes["body"] = f'document.addEventListener("DOMContentLoaded", () => {{ {body} }});'
+@functools.cache
+def _theme_scripts(app):
+    """The scripts the theme writes at the end of every page (its body_post macro): [(path, query)]."""
+    for folder in app.builder.theme.get_theme_dirs():
+        macros = Path(folder) / "static" / "webpack-macros.html"
+        if macros.is_file():
+            body_post = macros.read_text().split("macro body_post()")[1].split("{% endmacro %}")[0]
+            return re.findall(r"""pathto\('(_static/[^']+\.js)', 1\) }}([^"]*)""", body_post)
+    return []
 
 
 def _one_copy_of_each_style(app, pagename, templatename, context, doctree):
@@ -87,30 +137,119 @@ def _one_copy_of_each_style(app, pagename, templatename, context, doctree):
     context["body"] = INLINE_STYLE.sub(first, context["body"])
 
 
-def _lean_mathml(app, pagename, templatename, context, doctree):
-    for key in ("body", "toc"):
-        if key in context:
-            context[key] = TEX_SOURCE.sub(r"\1", context[key].replace(MATHML_NAMESPACE, ""))
+def _katex_html(text):
+    """Where KaTeX's HTML renderings are in `text`: (start, end) of each one's outer span."""
+    for match in KATEX_HTML.finditer(text):
+        depth = 0
+        for tag in SPAN.finditer(text, match.start()):
+            depth += -1 if tag.group(0) == "</span>" else 1
+            if depth == 0:
+                yield match.start(), tag.end()
+                break
 
 
-def _load_after_the_page(app, pagename, templatename, context, doctree):
+@functools.cache
+def _classes_with_rules(app):
+    """The class names the rules of the site's stylesheets name (those under _static/: the theme's,
+    Sphinx's, the extensions'; and KaTeX's), and the parts of class names they match
+    (``[class*="highlight-"]``): (names, parts)."""
+    sheets = [*Path(app.outdir, "_static").rglob("*.css"), KATEX / "katex.min.css"]
+    selectors = "\n".join(DECLARATIONS.sub("", sheet.read_text(encoding="utf-8")) for sheet in sheets)
+    return frozenset(CLASS_SELECTOR.findall(selectors)), frozenset(CLASS_ATTRIBUTE.findall(selectors))
+
+
+def _lean_katex_html(texts, named):
+    """`texts` with KaTeX's HTML lighter (the class names no rule names dropped: `named`, from
+    _classes_with_rules; the inline styles as classes), and the stylesheet of those classes:
+    (texts, stylesheet). The commonest style gets the shortest name."""
+    named_classes, named_parts = named
+    kept = functools.cache(lambda name: name in named_classes or any(part in name for part in named_parts))
+    counts = collections.Counter(
+        style
+        for text in texts
+        for start, end in _katex_html(text)
+        for attributes in SPAN_TAG.findall(text, start, end)
+        for name, style in ATTRIBUTE.findall(attributes)
+        if name == "style"
+    )
+    style_classes = {
+        style: f"k{i}" for i, (style, _) in enumerate(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    }
+
+    def lean(match):
+        attributes = dict(ATTRIBUTE.findall(match.group(1)))
+        classes = [name for name in attributes.pop("class", "").split() if kept(name)]
+        if "style" in attributes:
+            classes.append(style_classes[attributes.pop("style")])
+        if classes:
+            attributes = {"class": " ".join(classes), **attributes}
+        return "<span" + "".join(f' {name}="{value}"' for name, value in attributes.items()) + ">"
+
+    def rewritten(text):
+        parts, position = [], 0
+        for start, end in _katex_html(text):
+            parts += [text[position:start], SPAN_TAG.sub(lean, text[start:end])]
+            position = end
+        return "".join(parts) + text[position:]
+
+    rules = "".join(
+        f".{name}{{"
+        + ";".join(LEADING_ZERO.sub(".", d.strip()) + "!important" for d in style.split(";") if d.strip())
+        + "}"
+        for style, name in style_classes.items()
+    )
+    return [rewritten(text) for text in texts], rules
+
+
+def _lean_math(app, pagename, templatename, context, doctree):
+    keys = [key for key in ("body", "toc") if key in context]
+    texts = [TEX_SOURCE.sub(r"\1\2", context[key].replace(MATHML_NAMESPACE, "")) for key in keys]
+    texts, rules = _lean_katex_html(texts, _classes_with_rules(app))
+    context.update(zip(keys, texts))
+    if rules:
+        context["metatags"] = context.get("metatags", "") + f"\n<style>{rules}</style>"
+
+
+def _load_after_the_paint(app, pagename, templatename, context, doctree):
     thebe = (app.config.html_theme_options.get("launch_buttons") or {}).get("thebe")
     tabs = "sd-tab-set" in context.get("body", "")
-    kept, later = [], []
-    for script in context.get("script_files") or []:
+    # The search page, and pages with no text of their own (the index), keep their scripts in <head>.
+    later = pagename != "search" and "body" in context
+    kept, after_paint, after_load = [], [], []
+    for script in sorted(context.get("script_files") or [], key=lambda script: script.priority):
         filename = str(getattr(script, "filename", "") or "")
-        body = getattr(script, "attributes", {}).get("body", "")
+        attributes = getattr(script, "attributes", {})
+        body = attributes.get("body", "")
         if (filename.endswith("sphinx-thebe.js") or "THEBE_JS_URL" in body) and not thebe:
             continue
         if filename.endswith("design-tabs.js") and not tabs:
             continue
-        if filename in AFTER_LOAD and pagename != "search":
-            later.append(context["pathto"](filename, 1))
+        if not later:
+            if filename and "async" not in attributes:
+                attributes["defer"] = "defer"
+            elif "DOCUMENTATION_OPTIONS" in body and "DOMContentLoaded" not in body:
+                attributes["body"] = f'document.addEventListener("DOMContentLoaded", () => {{ {body} }});'
+            kept.append(script)
+        elif filename in AFTER_LOAD:
+            after_load.append(context["pathto"](filename, 1))
+        elif filename:  # its URL as Sphinx writes it, with ?v=<checksum>
+            after_paint.append(html.unescape(SCRIPT_SOURCE.search(context["js_tag"](script)).group(1)))
+        elif "DOCUMENTATION_OPTIONS" in body:
+            after_paint.append("data:text/javascript," + quote(body, safe=""))
         else:
             kept.append(script)
     context["script_files"] = kept
-    if later and "body" in context:
-        context["body"] += LOADER.format(sources=json.dumps(later))
+    if later:
+        after_paint += [context["pathto"](path, 1) + query for path, query in _theme_scripts(app)]
+        context["scripts_after_paint"] = True  # _templates/layout.html leaves out the theme's
+        context["body"] += LOADER.format(after_paint=json.dumps(after_paint), after_load=json.dumps(after_load))
+
+
+def _icon_in_the_page(app, pagename, templatename, context, doctree):
+    icon = app.config.html_favicon
+    if icon and icon.endswith(".svg") and "://" not in icon:
+        svg = Path(app.srcdir, icon).read_bytes()
+        context["favicon_url"] = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
 
 
 def _name_toggles_by_their_words(app, pagename, templatename, context, doctree):
@@ -177,11 +316,11 @@ def setup(app):
 
     KaTeXServer.start_server_process = classmethod(_start_katex_server)
 
-    app.connect("html-page-context", _defer_scripts, priority=950)
-    app.connect("html-page-context", _load_after_the_page, priority=960)
+    app.connect("html-page-context", _load_after_the_paint, priority=960)
     app.connect("html-page-context", _describe)
+    app.connect("html-page-context", _icon_in_the_page)
     app.connect("html-page-context", _one_copy_of_each_style)
-    app.connect("html-page-context", _lean_mathml)
+    app.connect("html-page-context", _lean_math)
     app.connect("html-page-context", _name_toggles_by_their_words)
     app.connect("doctree-resolved", _drop_shared_ids)
     app.connect("build-finished", _copy_katex)

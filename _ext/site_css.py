@@ -7,15 +7,17 @@ browser paints nothing before it has them all. Instead, when the site is built:
 - every page links one file, ``_static/site.css``: the same stylesheets, in the same order, with
   their ``@import``s inlined and their ``url()``s pointing where they did, and then only the rules
   whose class names, ids, tags and attributes occur in the site's pages or in the scripts they
-  load (PurgeCSS, ``purge_css.mjs``);
+  load (PurgeCSS, ``purge_css.mjs``; without the Bootstrap components no page has), without
+  comments or whitespace;
 - the fonts it links are cut (fontTools) and written to ``_static/site-fonts/``: Font Awesome's to
   the icons that stylesheet can show (the theme draws each icon from a code point in a ``content``
   rule or a ``--pst-icon-*`` variable), 152 KiB for the solid style becoming 2; KaTeX's to the
   characters of the site's equations, 26 KiB for its main font becoming a few.
 
-The three fonts nearly every first paint uses (KaTeX's main and math italic, the solid icons) are
-written into the stylesheet, so they arrive with it rather than a round trip after it.
-``_templates/layout.html`` puts the one link in place of the theme's. The theme's own files stay
+The fonts nearly every first paint uses (KaTeX's main and math italic, its four sizes of large
+delimiters, the solid icons: ``INLINED_FONTS``) are written into the stylesheet, so they arrive
+with it rather than a round trip after it. ``_templates/layout.html`` puts the one link in place of
+the theme's, and has the browser read those fonts as soon as it has come. The theme's own files stay
 in ``_static/`` as they are. A page whose stylesheets are not the ones bundled fails the build
 (a warning, and the build runs with ``-W``), so nothing is left out unseen.
 """
@@ -37,8 +39,20 @@ logger = logging.getLogger(__name__)
 BUNDLE = "_static/site.css"
 FONTS = "_static/site-fonts"
 #: Fonts the first paint of nearly every page needs, written into the stylesheet itself (a few KB
-#: each once cut): they come with it, not one round trip after it, and from file:// too.
-INLINED_FONTS = {"KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2", "fa-solid-900.woff2"}
+#: each once cut): they come with it, not one round trip after it, and from file:// too. The four
+#: sizes of large delimiters (1 KB each: brackets around a fraction) are among them: most chapters
+#: have some, and the browser asks for every font the page uses when it first lays the page out,
+#: before its first paint, which then waits one round trip more for each. Each keeps its file as
+#: the next source (for a page served with a Content-Security-Policy that allows no data: fonts).
+#: Each one's file, and a CSS font that names it, for document.fonts.load (_templates/layout.html):
+#: read as soon as the stylesheet has come, they are there when the page is first laid out, which
+#: is otherwise done in a fallback font, and again once they are read (a layout shift).
+INLINED_FONTS = {
+    "KaTeX_Main-Regular.woff2": "1em KaTeX_Main",
+    "KaTeX_Math-Italic.woff2": "italic 1em KaTeX_Math",
+    "fa-solid-900.woff2": '900 1em "Font Awesome 6 Free"',
+    **{f"KaTeX_Size{size}-Regular.woff2": f"1em KaTeX_Size{size}" for size in range(1, 5)},
+}
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PURGE = HERE / "purge_css.mjs"
@@ -72,6 +86,7 @@ def _page_stylesheets(app, pagename, templatename, context, doctree):
         logger.warning(f"{pagename}: its stylesheets {sheets} are not the ones in {BUNDLE} ({bundled})")
         return
     context["site_css"] = context["pathto"](BUNDLE, 1)
+    context["site_fonts"] = list(INLINED_FONTS.values())
 
 
 def _inline(path, static):
@@ -137,11 +152,11 @@ def _cut_fonts(css, outdir, pages):
             subsetter.subset(font)
             target = outdir / FONTS / source.name
             subset.save_font(font, str(target), options)
+            done[source] = f"url({os.path.relpath(FONTS, '_static')}/{source.name})"
             if source.name in INLINED_FONTS:
-                done[source] = "data:font/woff2;base64," + base64.b64encode(target.read_bytes()).decode()
-            else:
-                done[source] = f"{os.path.relpath(FONTS, '_static')}/{source.name}"
-        return f"url({done[source]})"
+                data = "data:font/woff2;base64," + base64.b64encode(target.read_bytes()).decode()
+                done[source] = f'url({data}) format("woff2"),{done[source]}'
+        return done[source]
 
     return CUT_FONT.sub(cut, css)
 

@@ -466,6 +466,9 @@ def _svg(figure, salt):
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # no XML declaration or doctype inside HTML
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    # matplotlib's one rule, *{stroke-linejoin: round; stroke-linecap: butt}: in a page it would
+    # reach every element of it (figure.css has it for the backgrounds alone).
+    svg = re.sub(r"<defs>\s*<style[^>]*>\*\{[^}]*\}</style>\s*</defs>\s*", "", svg, count=1)
     svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg class="agi-background" \1', svg, count=1)
     # Ids: keep those something refers to (salted, so unique on the page); the stills' become a
     # class; matplotlib's own ("figure_1", "axes_1", …) would repeat in every figure of a page.
