@@ -105,6 +105,8 @@ def main(argv=None):
     parser.add_argument("pages", nargs="*", help="only the pages whose path contains one of these")
     args = parser.parse_args(argv)
     pages = [p for p in PAGES if not args.pages or any(part in p for part in args.pages)]
+    if not (ROOT / "node_modules" / ".bin" / "lighthouse").exists():
+        sys.exit("Lighthouse is a dev dependency of package.json, which scripts/setup leaves out: run `npm ci`")
     with tempfile.TemporaryDirectory() as out:
         server, site = serve(build(out))
         reports = args.reports or Path(out)

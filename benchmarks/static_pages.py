@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.static_pages      # from the repository's root; builds the site
 
 For every figure of every chapter page: its size once drawn (its part of the page's HTML, with the
-backgrounds the page's figure script brings; _ext/figure_payloads.py), the page's HTML and that
+backgrounds the page's figure script brings; _ext/figures.py), the page's HTML and that
 script (every figure's backgrounds and packed frames), and the median time of one redraw as a
 reader drags each slider:
 the page's input handler (frame lookup, marks, readout) plus the style and layout it causes, over

@@ -18,8 +18,11 @@ from tests.conftest import ROOT, SCREENSHOTS, new_context, new_page, only_local,
 from widgets.explorer import format_value
 
 #: The chapters run here, and the title (its start) of the figure each test drives in it.
-FIGURES = {"03-gradients-with-autograd.ipynb": "y = x²: the curve", "05-a-neuron-by-hand.ipynb": "A sigmoid neuron"}
-CHAPTERS = list(FIGURES)
+FIGURE_TITLES = {
+    "03-gradients-with-autograd.ipynb": "y = x²: the curve",
+    "05-a-neuron-by-hand.ipynb": "A sigmoid neuron",
+}
+CHAPTERS = list(FIGURE_TITLES)
 FIGURELESS = "01-what-is-autograd.ipynb"  # what a front end logs with no figure of ours
 FRONT_ENDS = {"jupyterlab": "lab/tree/", "notebook7": "notebooks/"}
 #: What each front end logs on its own, on any notebook, with no figure of ours (read off chapter 1:
@@ -89,7 +92,7 @@ class Notebook:
         if path.endswith(FIGURELESS):
             return
         # The chapter's figure with controls (its graphs drawn by show_graph come first in some).
-        self.figure = by_title(page, FIGURES[name])
+        self.figure = by_title(page, FIGURE_TITLES[name])
         self.figure.wait_for(state="attached")
         page.wait_for_function(
             "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
@@ -250,7 +253,7 @@ def test_the_jupyter_view_and_the_website_show_the_same(browser, notebooks, site
         notebook = notebooks("jupyterlab", chapter)
         website = new_page(browser, viewport={"width": 1300, "height": 1000})
         website.goto(site + "chapters/" + chapter.replace(".ipynb", ".html"))
-        page_figure = by_title(website, FIGURES[chapter])
+        page_figure = by_title(website, FIGURE_TITLES[chapter])
         for name, value in moves:
             for figure in (notebook.figure, page_figure):
                 figure.evaluate(
