@@ -94,8 +94,14 @@ class Notebook:
         # The chapter's figure with controls (its graphs drawn by show_graph come first in some).
         self.figure = by_title(page, FIGURE_TITLES[name])
         self.figure.wait_for(state="attached")
-        page.wait_for_function(
-            "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+        # Run-all ends with the last cell's reply, which may come before that cell's outputs (they
+        # come on another channel). That channel's messages come in order: once the kernel says it
+        # is idle after one more, empty request, every output of every cell has come.
+        page.evaluate(
+            """async () => {
+                const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+                await kernel.requestExecute({code: '', silent: true, store_history: false}).done;
+            }"""
         )
         # The notebook draws only the cells in view (and run-all ends at the exercises, far below):
         # scroll the figure's cell into view through the notebook, then the figure itself.
