@@ -63,6 +63,10 @@ def a_predict_question_answers_each_choice_with_its_own_feedback(page):
         question.scroll_into_view_if_needed()
         said = question.locator(".agi-said p")
         assert all(not said.nth(k).is_visible() for k in range(said.count())), "no feedback before a choice"
+        # Each choice to open, for where the question's style is stripped (an untrusted notebook):
+        # hidden here, where the style is.
+        assert question.locator(".agi-fallback details").count() == said.count()
+        assert not question.locator(".agi-fallback").is_visible()
         choices = question.locator(".agi-choices label")
         right = [k for k in range(choices.count()) if choices.nth(k).get_attribute("data-right") is not None]
         assert len(right) == 1
@@ -86,6 +90,7 @@ def test_a_question_is_answered_from_the_keyboard_and_without_javascript(open_pa
     checked = question.locator("input:checked")
     assert checked.get_attribute("value") == "1"
     assert question.locator('.agi-said p[data-choice="1"]').is_visible()
+    assert not question.locator(".agi-fallback").is_visible()
 
 
 def test_hints_and_questions_work_from_disk(browser, build):

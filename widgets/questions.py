@@ -6,6 +6,20 @@ behind it missed. It is plain HTML and CSS (radio buttons, and ``:has()`` to sho
 the one that is checked): no kernel, no script, no network, so it works the same on the website,
 from ``file://``, in JupyterLab, Notebook 7 and VS Code. Its text/plain lists the question and the
 choices (not the answer), so nbval checks it like any output.
+
+Jupyter takes arrow keys for itself (in command mode they move the active cell): each radio button
+carries ``data-lm-suppress-shortcuts``, which tells Lumino, JupyterLab's and Notebook 7's key
+handling, to leave keys aimed at it alone, so the arrows move the choice as on any page.
+
+A chapter opened without running is untrusted: JupyterLab's sanitizer drops the ``<style>``, the
+radios' ``name``, every ``data-*`` attribute and an empty ``hidden``, and disables the radios.
+Without its style the question must neither show every choice's feedback at once (the right
+answer among them) nor offer radio buttons that cannot be pressed. So the radios and each feedback
+are ``hidden="hidden"`` (a value, which the sanitizer keeps), which the style overrides: it shows
+the radios, and the feedback of the checked one. After them comes a fallback that the style hides:
+each choice as a ``<details>`` whose summary is the choice and whose body is its feedback, so a
+reader predicts, opens that choice, and reads the same words. Read as plain HTML (a renderer that
+strips the style), it is the question, then the choices, each to be opened.
 """
 
 import hashlib
@@ -17,6 +31,8 @@ from widgets import theme
 from widgets.page import asset
 
 MAX_CHOICES = 6  # question.css shows the feedback of choices 0…5
+#: What the fallback (the question without its style: an untrusted notebook) says before the choices.
+FALLBACK_LEAD = "Make your prediction, then open that choice to check it:"
 
 
 def _inline(text):
@@ -53,21 +69,26 @@ class Question:
 
     def _repr_html_(self):
         ident = self.ident
-        labels, said = [], []
+        labels, said, fallback = [], [], []
         for k, (choice, feedback) in enumerate(self.choices.items()):
             right = choice == self.right
             labels.append(
                 f'<label data-choice="{k}"{" data-right" if right else ""}>'
-                f'<input type="radio" name="{ident}" value="{k}"><span>{_inline(choice)}</span></label>'
+                f'<input type="radio" name="{ident}" value="{k}" data-lm-suppress-shortcuts="true">'
+                f"<span>{_inline(choice)}</span></label>"
             )
-            verdict = "Right:" if right else "Not quite:"
-            said.append(f'<p data-choice="{k}"><strong>{verdict}</strong> {_inline(feedback)}</p>')
+            verdict = f"<strong>{'Right:' if right else 'Not quite:'}</strong> {_inline(feedback)}"
+            said.append(f'<p data-choice="{k}" hidden="hidden">{verdict}</p>')
+            fallback.append(f"<details><summary>{_inline(choice)}</summary><p>{verdict}</p></details>")
         return (
             f'<fieldset class="agi-question" id="{ident}">'
             f"<style>{asset('question.css')}{theme.css('.agi-question')}</style>"
-            f'<legend><span class="agi-question-tag">Predict</span> {_inline(self.question)}</legend>'
-            f'<div class="agi-choices">{"".join(labels)}</div>'
+            # The colon parts tag and question where the style is gone (it hides it beside the tag).
+            f'<legend><span class="agi-question-tag">Predict<span class="agi-colon">:</span></span> '
+            f"{_inline(self.question)}</legend>"
+            f'<div class="agi-choices" hidden="hidden">{"".join(labels)}</div>'
             f'<div class="agi-said" aria-live="polite">{"".join(said)}</div>'
+            f'<div class="agi-fallback"><p>{FALLBACK_LEAD}</p>{"".join(fallback)}</div>'
             "</fieldset>"
         )
 
