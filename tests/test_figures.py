@@ -384,7 +384,17 @@ def test_the_widget_answers_through_its_traits_in_under_a_kilobyte():
 
 def test_bundle_has_the_widget_the_figures_data_a_still_picture_and_text():
     bundle, _ = make(FIRST)._repr_mimebundle_()
-    assert sorted(bundle) == sorted(["application/vnd.jupyter.widget-view+json", MIME, "image/png", "text/plain"])
+    assert sorted(bundle) == sorted(["application/vnd.jupyter.widget-view+json", MIME, "text/html", "text/plain"])
+    # The still picture, once, in HTML a sanitizer keeps (a notebook opened without running it):
+    # an image from a data: URL, its title as alt text, and a sentence saying what running it does.
+    still = bundle["text/html"]
+    assert re.fullmatch(
+        r'<figure class="agi-still-figure"><img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"<>]+">'
+        r"<figcaption><em>[^<>]+</em></figcaption></figure>",
+        still,
+    )
+    assert "<style" not in still and "<script" not in still and "data-" not in still.replace("data:image", "")
+    assert "run this cell, then use the controls and watch the numbers and the graph change." in still
     assert bundle["text/plain"].splitlines()[1:] == [
         "At x = 3.00:",
         "  y: 9.0000",

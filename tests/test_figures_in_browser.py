@@ -13,6 +13,7 @@ import urllib.request
 
 import pytest
 import torch
+from playwright.sync_api import expect
 
 from tests.conftest import SCREENSHOTS, new_page, only_local, watch_errors
 from tests.figures import TRAINING_XS, _training, grids, stored_figures
@@ -65,7 +66,12 @@ class Figure:
         return self.root.locator(f'td[data-channel="{channel}"]').inner_text()
 
     def note(self):
-        return self.root.locator(".agi-note").inner_text()
+        """What the figure says: the note about its controls (under them), then the one about the
+        frame (under the figure)."""
+        return self.root.evaluate(
+            "el => [...el.querySelectorAll('.agi-control-note, .agi-note')].map(n => n.innerText.trim())"
+            ".filter(Boolean).join(' ')"
+        )
 
     def svg(self, x, y, axes=0):
         """Data coordinates → the overlay's coordinates, by the transform the page carries."""
@@ -87,6 +93,7 @@ class Figure:
         """Everything a reader sees change: the readout, the note and the marks' geometry."""
         return self.root.evaluate(
             "el => el.querySelector('table').innerText + el.querySelector('.agi-note').innerText"
+            " + (el.querySelector('.agi-control-note')?.innerText ?? '')"
             " + [...el.querySelectorAll('svg.agi-marks')].map(s => s.innerHTML).join()"
         )
 
@@ -222,6 +229,21 @@ def test_neuron_by_hand_and_by_autograd(chapter, name):
     figure.type("x", "25")
     assert figure.note().startswith("x = 25 is outside -10.0 … 10.0: using 10.0.")
     assert figure.slider("x").input_value() == str(len(figure.grids["x"]) - 1)
+    # Said next to the box it is about (not under the graph, 2,000 px below in chapter 6), and
+    # tied to it for screen readers.
+    box = figure.root.locator('input[type=number][data-control="x"]')
+    assert_note_next_to(box, figure.root.locator(".agi-control-note"), "x = 25 is outside")
+
+
+def assert_note_next_to(control, note, starts, within=100):
+    """`note` says `starts`…, is announced (aria-live) and describes `control`, and is within
+    `within` pixels of it on screen."""
+    expect(note).to_contain_text(starts)
+    assert note.get_attribute("aria-live") == "polite"
+    assert note.get_attribute("id") in (control.get_attribute("aria-describedby") or "").split()
+    a, b = control.bounding_box(), note.bounding_box()
+    gap = max(b["y"] - (a["y"] + a["height"]), a["y"] - (b["y"] + b["height"]), 0)
+    assert gap <= within, f"the note is {gap:.0f} px from its control"
 
 
 def test_chapter_7_bars_of_x_and_gradient(chapter):

@@ -8,6 +8,7 @@ kernel, at exactly that value. The last test holds the Jupyter view against the 
 """
 
 import json
+import os
 import shutil
 
 import pytest
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import ROOT, SCREENSHOTS, new_context, new_page, only_local, start_jupyter, watch_errors
 from widgets.explorer import format_value
+from widgets.page import MIME
 
 #: The chapters run here, and the title (its start) of the figure each test drives in it.
 FIGURE_TITLES = {
@@ -23,6 +25,11 @@ FIGURE_TITLES = {
     "05-a-neuron-by-hand.ipynb": "A sigmoid neuron",
 }
 CHAPTERS = list(FIGURE_TITLES)
+#: Chapters opened without running them: each figure's still picture, as an untrusted notebook shows it.
+UNRUN = ["03-gradients-with-autograd.ipynb", "04-the-chain-rule.ipynb", "06-a-neuron-with-autograd.ipynb"]
+#: The chapter whose kernel is restarted under its figure (a copy per front end: a notebook's kernel
+#: is shared by every tab that opens it), and the figure's title.
+RESTARTED, NEURON = "06-a-neuron-with-autograd.ipynb", "A sigmoid neuron"
 FIGURELESS = "01-what-is-autograd.ipynb"  # what a front end logs with no figure of ours
 FRONT_ENDS = {"jupyterlab": "lab/tree/", "notebook7": "notebooks/"}
 #: What each front end logs on its own, on any notebook, with no figure of ours (read off chapter 1:
@@ -43,10 +50,14 @@ NOISE = {
 def jupyter(tmp_path_factory):
     """A Jupyter server with JupyterLab and Notebook 7 on a copy of the chapters: its base URL."""
     folder = tmp_path_factory.mktemp("jupyter")
-    for chapter in [*CHAPTERS, FIGURELESS]:
+    for chapter in {*CHAPTERS, *UNRUN, FIGURELESS}:
         shutil.copy(ROOT / "chapters" / chapter, folder / chapter)
+    for front_end in FRONT_ENDS:
+        shutil.copy(ROOT / "chapters" / RESTARTED, folder / f"{front_end}-{RESTARTED}")
+    # Settings of its own: a test that changes the theme changes nobody else's JupyterLab.
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path_factory.mktemp("settings"))}
     try:
-        server, url = start_jupyter(folder)
+        server, url = start_jupyter(folder, env=env)
     except RuntimeError as error:
         pytest.fail(str(error))
     yield url
@@ -67,7 +78,7 @@ class Notebook:
 
     opened = 0
 
-    def __init__(self, browser, jupyter, path, viewport=(1300, 1000), scale=1, known=()):
+    def __init__(self, browser, jupyter, path, viewport=(1300, 1000), scale=1, known=(), title=None, run=True):
         self.known = set(known)
         self.context = new_context(
             browser, viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=scale
@@ -82,6 +93,8 @@ class Notebook:
             " return w && w.context && w.context.path.endsWith(name); }",
             arg=name,
         )
+        if not run:
+            return
         page.evaluate(
             """async () => {
                 const app = window.jupyterapp;
@@ -92,7 +105,7 @@ class Notebook:
         if path.endswith(FIGURELESS):
             return
         # The chapter's figure with controls (its graphs drawn by show_graph come first in some).
-        self.figure = by_title(page, FIGURE_TITLES[name])
+        self.figure = by_title(page, title or FIGURE_TITLES[name])
         self.figure.wait_for(state="attached")
         # Run-all ends with the last cell's reply, which may come before that cell's outputs (they
         # come on another channel). That channel's messages come in order: once the kernel says it
@@ -109,7 +122,7 @@ class Notebook:
             r"""async () => {
                 const notebook = window.jupyterapp.shell.currentWidget.content;
                 const i = notebook.widgets.findIndex(
-                    c => /\bexplore\(|Explorer\(\)/.test(c.model.sharedModel.getSource()));
+                    c => /\bexplore\(|Explorer\(/.test(c.model.sharedModel.getSource()));
                 notebook.activeCellIndex = i;
                 await notebook.scrollToItem(i, 'center');
                 return i;
@@ -322,3 +335,125 @@ def test_a_question_and_a_check_work_in_jupyter(notebooks, front_end):
     assert index > 0
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
     expect(attempt.locator(".jp-OutputArea-output")).to_contain_text("✗ Exercise 3.2: the sign is flipped")
+
+
+# Before the kernel runs, and after it has gone ------------------------------------------------
+
+
+def figure_cells(notebook):
+    """The indices of the cells whose stored outputs are figures (their data's MIME type)."""
+    return notebook.page.evaluate(
+        """async mime => { const panel = window.jupyterapp.shell.currentWidget;
+                     await panel.context.ready;
+                     const cells = panel.content.model.cells;
+                     const found = [];
+                     for (let i = 0; i < cells.length; i++) {
+                         const outputs = cells.get(i).type === 'code' ? cells.get(i).outputs : null;
+                         for (let k = 0; outputs && k < outputs.length; k++)
+                             if (mime in outputs.get(k).data) found.push(i);
+                     }
+                     return found; }""",
+        MIME,
+    )
+
+
+@pytest.mark.parametrize("chapter", UNRUN)
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_a_chapter_opened_without_running_shows_every_figures_still_picture(browser, jupyter, front_end, chapter):
+    """Untrusted and not run, a chapter's figure outputs are sanitized HTML: each shows its still
+    picture, at its own size (legible: not shrunk), and the sentence that says to run the cell."""
+    notebook = Notebook(browser, jupyter, FRONT_ENDS[front_end] + chapter, known=NOISE[front_end], run=False)
+    page = notebook.page
+    cells = figure_cells(notebook)
+    assert cells, "the chapter has figures"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for theme in ("light", "dark") if front_end == "jupyterlab" else ("light",):
+        if theme == "dark":
+            page.evaluate(
+                "() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})"
+            )
+            page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+        for n, i in enumerate(cells):
+            # The notebook draws only the cells near the view: scroll to the cell, and name it.
+            page.evaluate(
+                """async i => { const notebook = window.jupyterapp.shell.currentWidget.content;
+                                notebook.activeCellIndex = i;
+                                await notebook.scrollToItem(i, 'center');
+                                notebook.widgets[i].node.setAttribute('data-test-cell', i); }""",
+                i,
+            )
+            output = page.locator(f'[data-test-cell="{i}"] .jp-OutputArea-output').last
+            still = output.locator("figure img[src^='data:image/png']")
+            expect(still).to_be_visible()
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=still.element_handle())
+            shown, natural = still.evaluate("img => [img.getBoundingClientRect().width, img.naturalWidth]")
+            assert shown >= 0.9 * natural, f"cell {i}: the still is shrunk to {shown:.0f} of {natural} px"
+            expect(output.locator("figure figcaption")).to_contain_text("run this cell")
+            assert still.get_attribute("alt"), "the picture has its title as alt text"
+            output.screenshot(path=SCREENSHOTS / f"{front_end}-unrun-{chapter[:2]}-{n}-{theme}.png")
+    notebook.close()
+
+
+def assert_note_next_to(control, note, says, within=100):
+    """`note` says `says`, is announced (aria-live), describes `control`, and is within `within`
+    pixels of it on screen."""
+    expect(note).to_contain_text(says)
+    assert note.get_attribute("aria-live") == "polite"
+    assert note.get_attribute("id") in (control.get_attribute("aria-describedby") or "").split()
+    a, b = control.bounding_box(), note.bounding_box()
+    gap = max(b["y"] - (a["y"] + a["height"]), a["y"] - (b["y"] + b["height"]), 0)
+    assert gap <= within, f"the note is {gap:.0f} px from its control"
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_when_the_kernel_stops_the_figure_says_so_and_shows_what_it_drew(browser, jupyter, front_end):
+    """Chapter 6's neuron in a notebook of its own: a note about a control sits by the control; then
+    a value is sent that the kernel will never answer, the kernel restarts, and the figure goes back
+    to the values it drew (boxes included), says the kernel has stopped, and still shows the values
+    its table has."""
+    path = FRONT_ENDS[front_end] + f"{front_end}-{RESTARTED}"
+    notebook = Notebook(browser, jupyter, path, known=NOISE[front_end], title=NEURON)
+    figure, page = notebook.figure, notebook.page
+    box = figure.locator('input[type=number][data-control="x"]')
+    note = figure.locator(".agi-control-note")
+    notebook.type("x", "25")
+    assert_note_next_to(box, note, "x = 25 is outside -10.0 … 10.0: using 10.0.")
+    expect(box).to_have_value("10.0")
+
+    # Drawn at x = 2.0 (a value of the table; z = w·x + b = x here); then 2.05 (not in it) goes to a kernel that will not
+    # answer it: the request is in flight when the kernel restarts.
+    notebook.type("x", "2")
+    expect(figure.locator('td[data-channel="z"]')).to_have_text("2.00")
+    drawn = notebook.readout()
+    page.evaluate(
+        """async () => {
+            const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+            const code = 'from widgets import NeuronExplorer\\n'
+                + 'NeuronExplorer.answer = lambda self, request: {"view": None, "seq": None}';
+            await kernel.requestExecute({code, silent: true, store_history: false}).done;
+        }"""
+    )
+    notebook.type("x", "2.05")
+    page.wait_for_function("el => el.agi.waiting()", arg=figure.element_handle())
+    expect(box).to_have_value("2.05")
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.restartKernel()")
+    page.wait_for_function("el => el.agi.stopped() && !el.agi.waiting()", arg=figure.element_handle())
+    expect(box).to_have_value("2.0")
+    assert notebook.readout() == drawn and figure.evaluate("el => el.agi.values.x") == 2.0
+    assert_note_next_to(box, note, "The kernel has stopped")
+    expect(note).to_contain_text("Run this cell again")
+    expect(figure.locator(".agi-note")).to_contain_text("The kernel has stopped")
+
+    # A value the table lacks, typed now: nothing can compute it, the figure stays as drawn.
+    notebook.type("x", "3.3")
+    expect(box).to_have_value("2.0")
+    assert notebook.readout() == drawn
+    expect(note).to_contain_text("The kernel has stopped")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    figure.locator(".agi-controls").scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / f"{front_end}-kernel-stopped.png")
+    # A value the table has needs no kernel: it is drawn.
+    notebook.type("x", "3.6")
+    expect(figure.locator('td[data-channel="z"]')).to_have_text("3.60")
+    expect(box).to_have_value("3.6")
+    notebook.close()

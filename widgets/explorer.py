@@ -14,7 +14,8 @@ only it can do; the page's script (``static/figure.js``) draws everything that m
 
 Displaying an explorer gives one output bundle: the widget, which Jupyter shows; the figure's data
 (:meth:`Explorer.figure`, JSON under :data:`widgets.page.MIME`), from which the website's build
-makes the page (``_ext/figures.py``); a still picture (PNG) for places where no script runs; and
+makes the page (``_ext/figures.py``); a still picture (a PNG inside HTML that a sanitizer keeps, with
+a sentence saying to run the cell) for places where no script runs; and
 text/plain, the numbers at the starting point, which nbval checks. No output carries code: the
 script and its style come from the package (:mod:`widgets.page`).
 """
@@ -23,6 +24,7 @@ import base64
 import collections
 import gzip
 import hashlib
+import html
 import io
 import itertools
 import json
@@ -411,11 +413,37 @@ class Explorer:
     def __repr__(self):
         return self.text()
 
+    def caption(self):
+        """One sentence under the still picture: what it shows, and that running the cell moves it."""
+        steps = [mark for mark in self.graphs if len(mark.order) >= 2]
+        if self.controls:
+            what = "the numbers and the graph" if self.graphs else "the numbers"
+            return (
+                f"A still picture at the starting values ({self.where(self.start)}): "
+                f"run this cell, then use the controls and watch {what} change."
+            )
+        if steps:
+            return "A still picture of the graph, backward done: run this cell to step through backward node by node."
+        return "A still picture of the graph: run this cell to draw it live."
+
+    def still_html(self, png=None):
+        """The still picture for places where no script runs, as HTML a sanitizer keeps (an image
+        from a data: URL, a caption; no style, no script, no data-* attributes): what JupyterLab
+        and Notebook 7 show for a chapter opened without running it, and GitHub, nbconvert, VS
+        Code or Colab without a kernel. The widget's view, which ranks first, replaces it live."""
+        png = base64.b64encode(png or self.still()).decode("ascii")
+        alt = html.escape(self.title or "The figure", quote=True)
+        return (
+            f'<figure class="agi-still-figure"><img src="data:image/png;base64,{png}" alt="{alt}">'
+            f"<figcaption><em>{html.escape(self.caption())}</em></figcaption></figure>"
+        )
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         figure = self.figure()
         bundle, metadata = self.widget(figure)._repr_mimebundle_()
         bundle[MIME] = figure
-        bundle["image/png"] = base64.b64encode(self.still()).decode("ascii")
+        # The still picture once, inside its HTML (text/html outranks image/png in every front end).
+        bundle["text/html"] = self.still_html()
         bundle["text/plain"] = self.text()
         return bundle, metadata
 

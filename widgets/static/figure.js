@@ -119,22 +119,30 @@ const agiFigures = (() => {
   // The kernel, through the widget's traits: `request` {view, seq, values} out, `answer` {view, seq,
   // frame | error} back. One request is in flight at a time; while it is, only the newest values
   // wait, so a fast drag never queues stale work and the figure never ends on an older frame.
+  // The kernel going away is an event, not a silence: when the kernel restarts (or dies), the
+  // widget manager disconnects every widget model of it (@jupyter-widgets/base: `comm_live` set
+  // false, which triggers "comm_live_update"), and a model whose comm the kernel closes triggers
+  // "comm:close". Either way this widget's Python half is gone for good (a new kernel has no such
+  // widget): the source says so once (`onStopped`), drops what is in flight or waiting, and sends
+  // nothing more (ipywidgets would drop it silently). The timer is a safety net for a front end
+  // that tells nothing, not how a stop is noticed.
+  const STOPPED_EVENTS = ["comm_live_update", "comm:close"];
   function kernelSource(model, view, timeoutMs = 10000) {
-    let seq = 0, inflight = null, waiting = null, timer = null;
-    const source = { onFrame: null, onError: null };
+    let seq = 0, inflight = null, waiting = null, timer = null, stopped = false;
+    const source = { onFrame: null, onError: null, onStopped: null };
     function send(request) {
       inflight = request;
       model.set("request", { view, seq: request.seq, values: request.values });
       model.save_changes();
       clearTimeout(timer);
       timer = setTimeout(() => {
-        inflight = null;
-        source.onError?.("The kernel did not answer: is it still running? Re-run the cell to start the figure again.");
+        inflight = waiting = null;
+        source.onError?.("The kernel did not answer: is it still running? Run this cell again to start the figure again.");
       }, timeoutMs);
     }
     function answered() {
       const answer = model.get("answer");
-      if (!inflight || answer.view !== view || answer.seq !== inflight.seq) return; // not ours, or given up
+      if (stopped || !inflight || answer.view !== view || answer.seq !== inflight.seq) return; // not ours, or given up
       clearTimeout(timer);
       inflight = null;
       if (waiting) {
@@ -144,15 +152,29 @@ const agiFigures = (() => {
       } else if (answer.error) source.onError?.(answer.error);
       else source.onFrame?.(answer.frame, answer.seq);
     }
+    function stop() {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      inflight = waiting = null;
+      source.onStopped?.();
+    }
     model.on("change:answer", answered);
+    STOPPED_EVENTS.forEach((name) => model.on(name, stop));
     source.ask = (values) => {
       const request = { seq: ++seq, values: { ...values } };
+      if (stopped) return request.seq; // never sent: mount asks `stopped()` first
       if (inflight) waiting = request;
       else send(request);
       return request.seq;
     };
-    source.close = () => { clearTimeout(timer); model.off("change:answer", answered); };
+    source.close = () => {
+      clearTimeout(timer);
+      model.off("change:answer", answered);
+      STOPPED_EVENTS.forEach((name) => model.off(name, stop));
+    };
     source.waiting = () => inflight !== null || waiting !== null;
+    source.stopped = () => stopped;
     return source;
   }
 
@@ -442,7 +464,23 @@ const agiFigures = (() => {
     const history = { values: [], length: data.historyLength };
     const noteNode = root.querySelector(".agi-note");
     const values = Object.fromEntries(data.controls.map((c) => [c.name, c.value]));
-    let controlNote = "", frameNote = "", latest = 0, shownSeq = 0;
+    const drawn = { ...values }; // the values of the frame on screen
+    // Two notes: one about the controls, right under them (what a typed value became, the counter's
+    // limit, a stopped kernel), and one about the frame, under the figure (the figure's `note`
+    // channel). `status` is the figure's own state, which stays: the kernel has stopped.
+    let controlNote = "", frameNote = "", status = "", latest = 0, shownSeq = 0;
+    let controlNoteNode = null;
+    function showNotes() {
+      if (controlNoteNode) controlNoteNode.textContent = [status, controlNote].filter(Boolean).join(" ");
+      noteNode.textContent = frameNote;
+      // Under the figure too, for whoever looks there; said once to screen readers (above).
+      if (status) element("span", { class: "agi-status", "aria-hidden": "true", text: (frameNote ? " " : "") + status }, noteNode);
+    }
+    // Back to the values of the frame on screen (a value that could not be computed), boxes too.
+    function revert() {
+      Object.assign(values, drawn);
+      data.controls.forEach((c) => shows[c.name](values[c.name]));
+    }
 
     const figure = {
       values,
@@ -453,7 +491,7 @@ const agiFigures = (() => {
       step: (c) => { const g = figure.gridOf(c); return g.length > 1 ? g[1] - g[0] : c.step; },
       note(text) {
         controlNote = text;
-        noteNode.textContent = [controlNote, frameNote].filter(Boolean).join(" ");
+        showNotes();
       },
       set(name, value, event, note, inputTime) {
         values[name] = value;
@@ -477,6 +515,10 @@ const agiFigures = (() => {
       shows[c.name] = CONTROLS[c.kind](c, box, `${id}-${c.name}`, figure);
       shows[c.name](c.value);
     });
+    if (data.controls.length) {
+      controlNoteNode = element("p", { class: "agi-control-note", id: `${id}-control-note`, "aria-live": "polite" }, panel);
+      panel.querySelectorAll("input, button").forEach((input) => input.setAttribute("aria-describedby", controlNoteNode.id));
+    }
 
     // Marks: one overlay per layout (wide, narrow), one clipped group per axes; a graph in its panel.
     const redraws = [];
@@ -502,6 +544,7 @@ const agiFigures = (() => {
     const historyMark = data.marks.find((m) => m.kind === "history");
 
     function draw(frame, event, inputTime, from) {
+      Object.assign(drawn, values);
       if (historyMark) {
         if (event !== "click") history.values.length = 0;
         history.values.push(frame[historyMark.value]);
@@ -524,8 +567,12 @@ const agiFigures = (() => {
       if (frame) {
         shownSeq = seq;
         draw(frame, event, inputTime, "table");
-      } else if (kernel) {
+      } else if (kernel && !kernel.stopped()) {
         pending.set(kernel.ask(values), [seq, event, inputTime]);
+      } else if (kernel) {
+        // Nothing can compute these values any more: the figure stays as drawn, and says why.
+        revert();
+        figure.note("");
       }
     }
     if (kernel) {
@@ -537,12 +584,23 @@ const agiFigures = (() => {
           draw(frame, event, inputTime, "kernel");
         }
       };
-      kernel.onError = (message) => { pending.clear(); figure.note(message); };
+      kernel.onError = (message) => {
+        if (pending.size) revert();
+        pending.clear();
+        figure.note(message);
+      };
+      kernel.onStopped = () => {
+        if (pending.size) revert(); // a value sent before the stop was noticed: it will never come
+        pending.clear();
+        status = "The kernel has stopped: this figure now shows only the values it computed in advance. "
+          + "Run this cell again to compute any value.";
+        figure.note("");
+      };
     }
 
     request("start", performance.now());
     // What the figure is showing, and whether it still waits for the kernel: for tests and the curious.
-    root.agi = { data, values, waiting: () => Boolean(kernel?.waiting()) };
+    root.agi = { data, values, waiting: () => Boolean(kernel?.waiting()), stopped: () => Boolean(kernel?.stopped()) };
     root.dataset.ready = "true";
     return () => kernel?.close();
   }
