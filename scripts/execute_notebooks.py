@@ -8,7 +8,12 @@ Outputs in the chapters come from here, never from editing by hand. Each noteboo
 bottom in a fresh kernel of the current environment, from its own folder, as nbval runs it. Then
 the metadata is cleaned so that a re-run changes nothing but real outputs: no timings, no widget
 state or views (a figure's output keeps its data, a still picture and its text; Jupyter makes the
-widget again when the cell runs), no machine-specific kernel details.
+widget again when the cell runs). The notebook's metadata is what JupyterLab and Notebook 7 write
+when the book's kernel starts (the kernelspec, and the kernel's `language_info` in full, its Python
+version included), so that opening a chapter and starting its kernel changes nothing in it.
+
+Then the learner's edition (notebooks/, scripts/learner_edition.py) is made again from the chapters,
+so one command keeps both up to date.
 
 Before running a chapter, its second cell is made the install cell (INSTALL_CELL), with the
 repository URL from _config.yml. After running it, the chapter's row of the status page
@@ -30,6 +35,9 @@ import nbformat
 import yaml
 from nbclient import NotebookClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import learner_edition  # noqa: E402  (scripts/learner_edition.py, beside this script)
+
 ROOT = Path(__file__).resolve().parent.parent
 STATUS = ROOT / "status.md"
 #: The first line of the install cell, which marks it.
@@ -50,10 +58,11 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def clean(nb):
-    """Keep only the metadata that says something about the chapter."""
-    nb.metadata = nbformat.from_dict(
-        {"kernelspec": KERNELSPEC, "language_info": {"name": "python", "pygments_lexer": "ipython3"}}
-    )
+    """Keep only the metadata that says something about the chapter, and what a front end writes when
+    its kernel starts: the kernelspec, and the `language_info` the kernel reports (nbclient stores
+    it as JupyterLab does; a notebook saved by JupyterLab has it already)."""
+    language_info = nb.metadata.get("language_info") or {"name": "python", "pygments_lexer": "ipython3"}
+    nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": dict(language_info)})
     for cell in nb.cells:
         cell.metadata = nbformat.from_dict(
             {key: cell.metadata[key] for key in CELL_METADATA_KEPT if cell.metadata.get(key)}
@@ -183,6 +192,7 @@ def main(args):
         if any(row[key] != old.get(key) for key in ("fingerprint", "torch", "python")):
             rows[path.stem] = row
             write_status(rows)  # after each chapter, so an interrupted run keeps what it did
+    learner_edition.main([])  # notebooks/, from the chapters as now stored
 
 
 if __name__ == "__main__":

@@ -110,20 +110,25 @@ def launch_links(build, chapter):
 
 @pytest.mark.parametrize("chapter", ["chapters/04-the-chain-rule"])
 def test_chapter_page_runs_on_binder_and_colab_from_the_books_repository_and_downloads(build, chapter):
+    """The page's download, and the notebook Binder and Colab open from the repository, are one
+    file: the chapter's learner's edition (notebooks/), byte for byte."""
     assert build.result.returncode == 0, build.log[-5000:]
     repository = CONFIG["repository"]
     url, branch = repository["url"].rstrip("/"), repository["branch"]
     owner_repo = re.fullmatch(r"https://github\.com/([^/]+/[^/]+)", url).group(1)
-    notebook = f"{repository['path_to_book'].strip('/') + '/' if repository['path_to_book'] else ''}{chapter}.ipynb"
+    name = chapter.split("/")[-1]
+    book = repository["path_to_book"].strip("/") + "/" if repository["path_to_book"] else ""
+    notebook = f"{book}notebooks/{name}.ipynb"
+    assert (ROOT / "notebooks" / f"{name}.ipynb").is_file(), "the learner's edition is in the repository"
     links = launch_links(build, chapter)
     assert links.get("Binder") == f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{notebook}"
     assert links.get("Colab") == f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{notebook}"
     assert "executablebooks" not in str(links), "the buttons point at Jupyter Book's own repository"
-    # The download is the chapter's notebook itself, install cell included.
+    # The download is the file Colab opens: the learner's edition, install cell included.
     download = links.get(".ipynb")
-    assert download is not None and download.endswith(f"{chapter.split('/')[-1]}.ipynb"), links
+    assert download is not None and download.endswith(f"{name}.ipynb"), links
     page = build.html / f"{chapter}.html"
-    assert (page.parent / download).resolve().read_bytes() == (ROOT / f"{chapter}.ipynb").read_bytes()
+    assert (page.parent / download).resolve().read_bytes() == (ROOT / notebook).read_bytes()
     # Binder finds what it installs in the repository's binder/ folder.
     binder = ROOT / "binder"
     assert "-r ../requirements.txt" in (binder / "requirements.txt").read_text()
