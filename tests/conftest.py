@@ -12,6 +12,7 @@ time: each wait is for the event it needs (a line the server prints, a lock rele
 timeout only as a safety net.
 """
 
+import contextlib
 import functools
 import http.server
 import json
@@ -103,6 +104,34 @@ def start_jupyter(folder, env=None):
         process.kill()
         raise RuntimeError("Jupyter did not start")
     return process, url
+
+
+@contextlib.contextmanager
+def serving_jupyter(folder, env=None):
+    """A test module's Jupyter server on `folder` (start_jupyter): its base URL, for the module's
+    tests; stopped after them. A server that does not start fails the tests that need it."""
+    try:
+        server, url = start_jupyter(folder, env=env)
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def assert_note_next_to(control, note, says, within=100):
+    """`note` says `says`, is announced (aria-live), describes `control`, and is within `within`
+    pixels of it on screen: a figure's note about a control, on the website and in Jupyter."""
+    from playwright.sync_api import expect
+
+    expect(note).to_contain_text(says)
+    assert note.get_attribute("aria-live") == "polite"
+    assert note.get_attribute("id") in (control.get_attribute("aria-describedby") or "").split()
+    a, b = control.bounding_box(), note.bounding_box()
+    gap = max(b["y"] - (a["y"] + a["height"]), a["y"] - (b["y"] + b["height"]), 0)
+    assert gap <= within, f"the note is {gap:.0f} px from its control"
 
 
 #: Screenshots of the pages the browser tests open, for people to look at.

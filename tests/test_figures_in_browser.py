@@ -13,9 +13,8 @@ import urllib.request
 
 import pytest
 import torch
-from playwright.sync_api import expect
 
-from tests.conftest import SCREENSHOTS, new_page, only_local, watch_errors
+from tests.conftest import SCREENSHOTS, assert_note_next_to, new_page, only_local, watch_errors
 from tests.figures import TRAINING_XS, _training, grids, stored_figures
 from widgets import page as figure_page
 from widgets.formats import format_value
@@ -233,17 +232,6 @@ def test_neuron_by_hand_and_by_autograd(chapter, name):
     # tied to it for screen readers.
     box = figure.root.locator('input[type=number][data-control="x"]')
     assert_note_next_to(box, figure.root.locator(".agi-control-note"), "x = 25 is outside")
-
-
-def assert_note_next_to(control, note, starts, within=100):
-    """`note` says `starts`…, is announced (aria-live) and describes `control`, and is within
-    `within` pixels of it on screen."""
-    expect(note).to_contain_text(starts)
-    assert note.get_attribute("aria-live") == "polite"
-    assert note.get_attribute("id") in (control.get_attribute("aria-describedby") or "").split()
-    a, b = control.bounding_box(), note.bounding_box()
-    gap = max(b["y"] - (a["y"] + a["height"]), a["y"] - (b["y"] + b["height"]), 0)
-    assert gap <= within, f"the note is {gap:.0f} px from its control"
 
 
 def test_chapter_7_bars_of_x_and_gradient(chapter):

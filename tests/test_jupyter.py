@@ -16,7 +16,16 @@ import pytest
 import torch
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, SCREENSHOTS, new_context, new_page, only_local, start_jupyter, watch_errors
+from tests.conftest import (
+    ROOT,
+    SCREENSHOTS,
+    assert_note_next_to,
+    new_context,
+    new_page,
+    only_local,
+    serving_jupyter,
+    watch_errors,
+)
 from widgets.explorer import format_value
 from widgets.page import MIME
 
@@ -63,13 +72,8 @@ def jupyter(tmp_path_factory):
         nbformat.write(neuron, folder / f"{front_end}-{RESTARTED}")
     # Settings of its own: a test that changes the theme changes nobody else's JupyterLab.
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path_factory.mktemp("settings"))}
-    try:
-        server, url = start_jupyter(folder, env=env)
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    yield url
-    server.terminate()
-    server.wait()
+    with serving_jupyter(folder, env=env) as url:
+        yield url
 
 
 def by_title(page, title):
@@ -399,17 +403,6 @@ def test_a_chapter_opened_without_running_shows_every_figures_still_picture(brow
             assert still.get_attribute("alt"), "the picture has its title as alt text"
             output.screenshot(path=SCREENSHOTS / f"{front_end}-unrun-{chapter[:2]}-{n}-{theme}.png")
     notebook.close()
-
-
-def assert_note_next_to(control, note, says, within=100):
-    """`note` says `says`, is announced (aria-live), describes `control`, and is within `within`
-    pixels of it on screen."""
-    expect(note).to_contain_text(says)
-    assert note.get_attribute("aria-live") == "polite"
-    assert note.get_attribute("id") in (control.get_attribute("aria-describedby") or "").split()
-    a, b = control.bounding_box(), note.bounding_box()
-    gap = max(b["y"] - (a["y"] + a["height"]), a["y"] - (b["y"] + b["height"]), 0)
-    assert gap <= within, f"the note is {gap:.0f} px from its control"
 
 
 @pytest.mark.parametrize("front_end", FRONT_ENDS)

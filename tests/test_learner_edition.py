@@ -19,7 +19,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.conftest import ROOT, SCREENSHOTS, new_context, only_local, start_jupyter, watch_errors
+from tests.conftest import ROOT, SCREENSHOTS, new_context, only_local, serving_jupyter, watch_errors
 from tests.test_jupyter import FRONT_ENDS, NOISE
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -178,13 +178,8 @@ def jupyter(tmp_path_factory):
     folder = tmp_path_factory.mktemp("learner")
     for name in OPENED:
         shutil.copy(NOTEBOOKS / name, folder / name)
-    try:
-        server, url = start_jupyter(folder)
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    yield url
-    server.terminate()
-    server.wait()
+    with serving_jupyter(folder) as url:
+        yield url
 
 
 #: In the notebook as the front end shows it: each markdown cell's rendered text (every cell brought

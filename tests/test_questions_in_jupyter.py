@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, SCREENSHOTS, new_context, only_local, start_jupyter, watch_errors
+from tests.conftest import ROOT, SCREENSHOTS, new_context, only_local, serving_jupyter, watch_errors
 from tests.test_jupyter import FRONT_ENDS, NOISE
 from widgets.questions import FALLBACK_LEAD, predict
 
@@ -35,13 +35,8 @@ def jupyter(tmp_path_factory):
         "JUPYTERLAB_SETTINGS_DIR": str(tmp_path_factory.mktemp("settings")),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path_factory.mktemp("workspaces")),
     }
-    try:
-        server, url = start_jupyter(folder, env=env)
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    yield url
-    server.terminate()
-    server.wait()
+    with serving_jupyter(folder, env=env) as url:
+        yield url
 
 
 class Opened:
