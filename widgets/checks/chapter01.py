@@ -29,15 +29,15 @@ EXERCISES = [
         "1.1",
         "c",
         feedback={
-            "a": "a has requires_grad=True, but no operation made it: you created it yourself. It is "
-            "where the recording starts (a leaf), and a grad_fn belongs to results of recorded "
-            "operations.",
+            "a": "a has requires_grad=True, but no operation made it: you created it yourself, and a "
+            "grad_fn belongs only to results of recorded operations. (A tensor with no grad_fn is a "
+            "leaf: backward stops there.)",
             "b": "b was created directly, and is not even marked with requires_grad=True: no "
             "operation made it, and nothing about it is recorded.",
             "c": "c = a * b involves a, which is marked, so the multiplication is recorded: "
             "c.grad_fn is a MulBackward0.",
             "d": "d = b + 1 is a result, but only b takes part, and b is not marked: an operation on "
-            "unmarked tensors alone is not recorded, so d has no grad_fn.",
+            "unmarked tensors alone is not recorded, so d has no grad_fn (it is a leaf, like a and b).",
         },
     ),
     Number(
