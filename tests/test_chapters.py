@@ -229,3 +229,33 @@ def test_chapter_opened_alone_installs_the_book_package_and_otherwise_does_nothi
     # The repository is installable with pip: a package with its dependencies declared.
     project = (ROOT / "pyproject.toml").read_text()
     assert 'name = "autograd-interactively"' in project and '"widgets"' in project
+
+
+def test_chapter_1_looks_ahead_to_every_later_chapter():
+    """Chapter 1's "What's ahead" links every chapter after the first, in order, the last one too."""
+    ahead = next(c.source for c in read("01-what-is-autograd").cells if c.source.startswith("## What's ahead"))
+    assert re.findall(r"\{doc\}`(\d\d-[a-z-]+)`", ahead) == [p.stem for p in CHAPTERS[1:]]
+
+
+def test_what_backward_frees_is_shown_once_in_chapter_8():
+    """A second backward pass through freed saved values: run and taken apart in one chapter, the
+    one about running backward more than once; chapter 3 only points there."""
+    shown = [
+        path.stem
+        for path in CHAPTERS
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error" and "backward through the graph a second time" in output.evalue
+    ]
+    assert shown == ["08-clearing-gradients"]
+    assert "{doc}`08-clearing-gradients`" in next(
+        c.source for c in read("03-gradients-with-autograd").cells if "**Gradients add up.**" in c.source
+    )
+
+
+def test_chapter_8_keeps_to_accumulation_and_leaves_the_optimizer_to_chapter_10():
+    prose = "\n".join(c.source for c in read("08-clearing-gradients").cells if c.cell_type == "markdown")
+    for taught_in_chapter_10 in ("momentum", "weight decay", "set_to_none", "zero_grad", "optimizer.step"):
+        assert taught_in_chapter_10 not in prose.lower()
+    assert "{doc}`10-training-the-neuron`" in prose
