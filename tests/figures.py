@@ -224,8 +224,8 @@ def _power():
     return result, {"x": x}
 
 
-def _sin_of_square():
-    x = torch.tensor(4.0, requires_grad=True)
+def _sin_of_square(value=4.0):
+    x = torch.tensor(value, requires_grad=True)
     y = x**2
     z = torch.sin(y)
     return z, {"x": x, "y": y, "z": z}
@@ -302,6 +302,7 @@ CHECKS = {
         Explorer("ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)", _chain),
         Explorer('explore(lambda x: torch.exp(-x**2), formula="exp(−x²)")', _bell),
         Explorer('explore(lambda x: torch.sin(x) / x, formula="sin(x)/x", start=1.0)', _sinc),
+        Graph("The graph autograd recorded behind z", lambda: _sin_of_square(1.5)),  # exercise 4.3
     ],
     "05-a-neuron-by-hand": [Explorer("NeuronExplorer()", _neuron)],
     "06-a-neuron-with-autograd": [

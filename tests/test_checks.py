@@ -95,6 +95,8 @@ RIGHT = {
     "4.1": 3 * (2.0**2 + 1) ** 2 * (2 * 2.0),
     # dz/dy = 3y², at y = sin(2).
     "4.2": 3 * math.sin(2.0) ** 2,
+    # What SinBackward0 sends to PowBackward0: 1 · cos(y), at y = x² = 2.25 (x = 1.5).
+    "4.3": math.cos(1.5**2),
     # ∂L/∂w = (σ(w·x + b) − y)·x at x = 3, y = 1, w = −0.5, b = 1 (σ(−0.5) ≈ 0.38: no clamp).
     "5.1": (_sigmoid(-0.5 * 3 + 1) - 1) * 3,
     # z = 2 · 9.5 = 19, and 1 − σ(19) ≈ 5.6e-9 < ε: the clamp holds the prediction at 1 − ε, and

@@ -41,6 +41,16 @@ def _local(at=2.0):
     return x.grad  # dy/dx = cos(x)
 
 
+def _read(at=1.5):
+    """z = sin(x²) at x = 1.5, after z.backward(): (x, y, z), with y's gradient kept."""
+    x = torch.tensor(at, requires_grad=True)
+    y = x**2
+    y.retain_grad()
+    z = torch.sin(y)
+    z.backward()
+    return x, y, z
+
+
 #: What None means in exercise 4.2.
 _TOO_LATE = (
     "got None: y is an intermediate tensor, so backward() stores nothing in y.grad unless "
@@ -90,5 +100,39 @@ EXERCISES = [
             Mistake(lambda: _chain()[1].detach(), "that is y = sin(2) itself, not its gradient."),
         ),
         none=_TOO_LATE,
+    ),
+    Number(
+        "4.3",
+        # What SinBackward0 sends to PowBackward0 is what arrives at y: dz/dy, kept by retain_grad().
+        lambda: _read()[1].grad,
+        mistakes=(
+            Mistake(
+                lambda: 1.0,
+                "that is what SinBackward0 receives, dz/dz = 1. Before sending it on, the node "
+                "multiplies it by its local derivative, cos(y).",
+            ),
+            Mistake(
+                lambda: _read()[2].detach(),
+                "that is z = sin(2.25), the value the node computed on the way forward. Backward "
+                "sends gradients: what the node received times its local derivative, cos(y).",
+            ),
+            Mistake(
+                lambda: -torch.sin(torch.tensor(1.5**2)),
+                "that is −sin(y), the derivative of cos. SinBackward0's local derivative is the "
+                "derivative of sin: cos(y).",
+            ),
+            Mistake(
+                lambda: torch.cos(torch.tensor(1.5)),
+                "that is cos(1.5), the cosine at x. SinBackward0 takes the cosine of its own "
+                "input, the y = x² = 2.25 it saved.",
+            ),
+            Mistake(
+                lambda: _read()[0].grad,
+                "that is what PowBackward0 sends on to x, one node further: it has multiplied "
+                "by 2x = 3. Stop one step earlier, where SinBackward0 sends to PowBackward0.",
+            ),
+            Mistake(lambda: _read()[1].detach(), "that is y = x² = 2.25 itself, a value, not a gradient."),
+            Mistake(lambda: 2 * 1.5, "that is 2x = 3, PowBackward0's local derivative, not what reaches it."),
+        ),
     ),
 ]
