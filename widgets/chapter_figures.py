@@ -54,8 +54,10 @@ class NeuronExplorer(Explorer):
     z_limit = 24.0
 
     def __init__(self, graph=False):
+        from widgets.figures import flag  # NeuronExplorer(3): a clear TypeError, as explore(graph=3) gives
+
         self.graph = None
-        if graph:
+        if flag(graph, "graph", "NeuronExplorer(graph=True) adds a panel with the graph"):
             self.graph = GraphPanel(
                 *self._forward(**self.start), "The graph behind the loss, recorded at each x, w, b and label"
             )

@@ -42,8 +42,10 @@ def _exact(number):
 
 
 def _decimals(number):
-    """Decimal places that write `number` exactly: 0.05 → 2, 1e-11 → 11, 3.0 → 0."""
-    return max(0, -Decimal(repr(number)).normalize().as_tuple().exponent)
+    """Decimal places that write `number` exactly: 0.05 → 2, 1e-11 → 11, 3.0 → 0; or to within a
+    few of float64's last bits, the noise of arithmetic: 3 × -0.1 = -0.30000000000000004 → 1."""
+    exact = max(0, -Decimal(repr(number)).normalize().as_tuple().exponent)
+    return next((p for p in range(exact) if abs(round(number, p) - number) <= 4 * math.ulp(number)), exact)
 
 
 @dataclass(frozen=True)

@@ -84,11 +84,12 @@ def _text(value, name, example, none=False):
     raise TypeError(f"{name} is written as text, e.g. {name}={example!r}; got {value!r} ({type(value).__name__})")
 
 
-def flag(value, name):
-    """`value` if it is True or False; a clear TypeError if not (graph="yes", say)."""
+def flag(value, name, use):
+    """`value` if it is True or False; a clear TypeError if not (graph="yes", say). `use` is an
+    example of it, e.g. "explore(f, graph=True) adds the graph panel"."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    raise TypeError(f"{name} is True or False; got {value!r} ({type(value).__name__})")
+    raise TypeError(f"{name} is True or False; got {value!r} ({type(value).__name__}): {use}")
 
 
 def cut(y, x, by="the function"):
@@ -189,7 +190,7 @@ class FunctionExplorer(Explorer):
             _callable(by_hand, "by_hand", "lambda x: 2 * x")
         formula = _text(formula, "formula", "x²")
         derivative = _text(derivative, "derivative", "2x", none=True)
-        graph = flag(graph, "graph")
+        graph = flag(graph, "graph", "explore(f, graph=True) adds a panel with the graph autograd records")
         if derivative is not None and by_hand is None:
             raise ValueError(
                 f"derivative={derivative!r} labels the derivative worked out by hand, which comes with by_hand=, "
@@ -290,7 +291,7 @@ class ChainExplorer(Explorer):
     def __init__(self, inner, outer, x=(-4.0, 4.0, 0.05), start=None, names=None, local=None, graph=False):
         _callable(inner, "inner", "lambda x: x**2")
         _callable(outer, "outer", "torch.sin")
-        graph = flag(graph, "graph")
+        graph = flag(graph, "graph", "ChainExplorer(inner, outer, graph=True) adds a panel with the graph")
         if names is None and _chapter_4(inner, outer):
             names, local = ("x²", "sin(y)"), ("2x", "cos(y)") if local is None else local
         elif names is None:
