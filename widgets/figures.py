@@ -178,10 +178,13 @@ class FunctionExplorer(Explorer):
     start:     where the slider starts (a grid value; the middle by default)
     by_hand:   the derivative worked out by hand, e.g. ``lambda x: 2 * x``
     formula:   how to write f, e.g. "x²" (shown in the labels)
-    derivative: how to write the hand-derived derivative, e.g. "2x"
+    derivative: how to write the hand-derived derivative, e.g. "2x" (with by_hand only)
     graph:     True for a panel with the graph autograd records at each x (:func:`show_graph`)
 
-    f is called once when the figure is made: a result that is not one real number is said then.
+    f is called, and backward run through it, once when the figure is made: a result that is not
+    one real number, or a backward that fails (a saved value changed in place, say), is said then.
+    A slider's limits are :mod:`widgets.controls`'s; where x has more than 4 decimal places, y is
+    written with as many.
     """
 
     def __init__(self, f, x=(-3.0, 3.0, 0.05), start=None, by_hand=None, formula="f(x)", derivative=None, graph=False):
