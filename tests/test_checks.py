@@ -253,13 +253,14 @@ def test_bad_input_gets_a_sentence_not_a_traceback(exercise):
         (torch.zeros(7, 3), "got a tensor of shape (7, 3)"),
         (torch.full(exercise.shape, math.nan), "NaN"),
         (torch.full(exercise.shape, math.inf), "inf"),
-        ((right + 0).requires_grad_(), "still requires grad"),
+        ((right + 0).requires_grad_(), "a leaf tensor that requires grad: no graph is behind it"),
+        ((right + 0).requires_grad_() * 1, "still requires grad: it carries the graph that computed it"),
         (("a", "b"), "not made of real numbers"),
     ]
     if scalar:
         cases.append(([1.0, 2.0], "got a tensor of shape (2,)"))
     else:  # a list of tensors that still require grad, as a loop that appends w would give
-        cases.append(([v.clone().requires_grad_() for v in right], "still requires grad"))
+        cases.append(([v.clone().requires_grad_() for v in right], "a leaf tensor that requires grad"))
     for answer, words in cases:
         verdict = check(exercise.name, answer)
         assert not verdict and words in verdict.message, (answer, verdict.message)
@@ -318,6 +319,18 @@ def test_every_choice_gets_its_own_feedback(exercise):
     for bad in (..., None, "zz", 3.25, torch.tensor(1.0)):
         verdict = check(exercise.name, bad)
         assert not verdict and verdict.message, bad
+
+
+def test_a_right_leaf_that_requires_grad_is_not_said_to_carry_a_graph():
+    """Exercise 7.1's x is a leaf: it has no graph to carry along (issue 17, A8)."""
+    from widgets.checks.chapter07 import X1
+
+    x = torch.tensor([2 * v / 5 for v in X1], requires_grad=True)
+    leaf = check("7.1", x).message
+    assert "graph along" not in leaf and "no graph is behind it" in leaf and ".detach()" in leaf
+    computed = check("7.1", x * 1).message
+    assert "it carries the graph that computed it (grad_fn=MulBackward0)" in computed
+    assert "use .item() for a Python number" in check("3.1", torch.tensor(6.75, requires_grad=True)).message
 
 
 def test_an_unknown_exercise_is_named_not_raised():

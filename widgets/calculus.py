@@ -1,7 +1,7 @@
 """The neuron's loss, written once, and the derivatives the chapters work out by hand that the
 figures show beside autograd's.
 
-The loss is the tutorial's (chapters 5, 6 and 10, and their exercises). Each derivative is the
+The loss is the one chapter 5 writes, which chapters 6 and 10 and their exercises use. Each derivative is the
 formula a chapter derives, in plain torch operations and without autograd, so the tests can hold
 it against ``torch.autograd`` and against a central finite difference (tests/test_derivatives.py,
 which also checks the chapters' other formulas, typed there). Inputs may be Python numbers or
@@ -10,7 +10,7 @@ tensors; the results are tensors of the inputs' dtype (float64 for Python number
 
 import torch
 
-#: The clamp of the tutorial's binary cross-entropy: predictions are kept in [EPSILON, 1 - EPSILON]
+#: The clamp of the book's binary cross-entropy (chapter 5): predictions are kept in [EPSILON, 1 - EPSILON]
 #: so the logarithms stay finite. In float32, 1 - 1e-8 rounds to exactly 1.0, so there the upper
 #: bound clamps nothing; in float64 both bounds hold.
 EPSILON = 1e-8
@@ -24,7 +24,7 @@ def _tensor(value):
 
 # Chapters 5 and 6: one sigmoid neuron, y_pred = σ(w·x + b), with binary cross-entropy.
 def binary_cross_entropy(prediction, target, epsilon=EPSILON):
-    """The tutorial's loss: -(y·log ŷ + (1 - y)·log(1 - ŷ)), with ŷ clamped to [ε, 1 - ε]."""
+    """The binary cross-entropy of chapter 5: -(y·log ŷ + (1 - y)·log(1 - ŷ)), with ŷ clamped to [ε, 1 - ε]."""
     prediction = torch.clamp(_tensor(prediction), epsilon, 1 - epsilon)
     target = _tensor(target)
     return -(target * torch.log(prediction) + (1 - target) * torch.log(1 - prediction))

@@ -20,7 +20,7 @@ from widgets.theme import color
 
 
 class NeuronExplorer(Explorer):
-    """One sigmoid neuron, y_pred = σ(w·x + b), with the tutorial's binary cross-entropy (clamped
+    """One sigmoid neuron, y_pred = σ(w·x + b), with chapter 5's binary cross-entropy (clamped
     at ε). Left: σ(z) with the prediction on it. Right: the loss against z for the chosen label,
     with its tangent: its slope is dL/dz = dL/db. The readout sets dL/dw and dL/db by hand (the
     formulas of chapter 5) beside autograd's. Computed in float64, where the clamp's 1 − ε exists,
@@ -54,8 +54,10 @@ class NeuronExplorer(Explorer):
     z_limit = 24.0
 
     def __init__(self, graph=False):
+        from widgets.figures import flag  # NeuronExplorer(3): a clear TypeError, as explore(graph=3) gives
+
         self.graph = None
-        if graph:
+        if flag(graph, "graph", "NeuronExplorer(graph=True) adds a panel with the graph"):
             self.graph = GraphPanel(
                 *self._forward(**self.start), "The graph behind the loss, recorded at each x, w, b and label"
             )

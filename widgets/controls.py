@@ -29,14 +29,29 @@ def real(value, what):
     return value
 
 
+#: A slider's limits. Its values are written out in full (``format``), so they stay within
+#: ±LARGEST and need at most MOST_DECIMALS places; and its grid is listed, so it has at most
+#: MOST_STEPS steps. Beyond them, rescale the variable (x = u·1e300, u from −1 to 1).
+LARGEST, MOST_DECIMALS, MOST_STEPS = 1e9, 12, 1_000_000
+
+
+def _exact(number):
+    """A float written with every digit it has, and no more: 99, 3.0000000001, 1e-11."""
+    text = repr(number)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _decimals(number):
-    """Decimal places that write `number` exactly: 0.05 → 2, 1e-11 → 11, 3.0 → 0."""
-    return max(0, -Decimal(repr(number)).normalize().as_tuple().exponent)
+    """Decimal places that write `number` exactly: 0.05 → 2, 1e-11 → 11, 3.0 → 0; or to within a
+    few of float64's last bits, the noise of arithmetic: 3 × -0.1 = -0.30000000000000004 → 1."""
+    exact = max(0, -Decimal(repr(number)).normalize().as_tuple().exponent)
+    return next((p for p in range(exact) if abs(round(number, p) - number) <= 4 * math.ulp(number)), exact)
 
 
 @dataclass(frozen=True)
 class Slider:
-    """A number between `lo` and `hi`, in steps of `step`, starting at `value` (on the grid)."""
+    """A number between `lo` and `hi`, in steps of `step`, starting at `value` (on the grid).
+    `whole`: its values are counts (steps, say): a value typed between them is refused."""
 
     name: str
     label: str
@@ -44,6 +59,7 @@ class Slider:
     hi: float
     step: float
     value: float
+    whole: bool = False
 
     def __post_init__(self):
         for key in ("lo", "hi", "step", "value"):
@@ -52,7 +68,25 @@ class Slider:
             raise ValueError(f"{self.label} needs lo < hi; got {self.lo:g} and {self.hi:g}")
         if self.step <= 0:
             raise ValueError(f"{self.label} needs a step > 0; got {self.step:g}")
+        if max(abs(self.lo), abs(self.hi)) > LARGEST:
+            raise ValueError(
+                f"{self.label} runs from {self.lo:g} to {self.hi:g}: a slider writes its values out in full, "
+                f"so they stay between -1e9 and 1e9. Rescale the variable: for x near "
+                "1e300, say, explore a function of u = x / 1e300 with u from -1 to 1"
+            )
+        if self.decimals > MOST_DECIMALS:
+            raise ValueError(
+                f"{self.label}: values from {self.lo!r} in steps of {self.step!r} need {self.decimals} decimal "
+                f"places to write; a slider writes at most {MOST_DECIMALS}. Write them as plain numbers (0.05, "
+                "not a float32 tensor's 0.05000000074505806), or rescale the variable: for x near 1e-15, say, "
+                "explore a function of u = x / 1e-15"
+            )
         steps = (self.hi - self.lo) / self.step
+        if steps > MOST_STEPS:
+            raise ValueError(
+                f"{self.label}: {self.format(self.lo)} … {self.format(self.hi)} in steps of {self.format(self.step)} "
+                f"is {steps:,.0f} steps; a slider takes at most {MOST_STEPS:,}: choose a larger step"
+            )
         if abs(steps - round(steps)) > 1e-6 * max(1.0, steps):
             raise ValueError(f"{self.label}: {self.lo:g} … {self.hi:g} is not a whole number of steps of {self.step:g}")
         grid = self.grid
@@ -93,7 +127,11 @@ class Slider:
             raise ValueError(f"{self.label} must be a number; got {value!r}") from None
         slack = 1e-9 * self.step
         if not self.lo - slack <= value <= self.hi + slack:
-            raise ValueError(f"{self.label} = {value:g} is outside {self.format(self.lo)} … {self.format(self.hi)}")
+            raise ValueError(
+                f"{self.label} = {_exact(value)} is outside {self.format(self.lo)} … {self.format(self.hi)}"
+            )
+        if self.whole and value != round(value):
+            raise ValueError(f"{self.label} takes whole numbers only; got {_exact(value)}")
         return min(max(value, self.lo), self.hi)
 
     def spec(self):

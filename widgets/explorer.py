@@ -203,12 +203,15 @@ class Explorer:
         grids = {c.name: c.grid for c in self.controls}
         numbers_ = sum(not isinstance(v, str) for v in self.frame(**self.start).values())
         while (frames := math.prod(map(len, grids.values()))) > TABLE_BUDGET or frames * numbers_ > TABLE_VALUES:
-            grids = self._thinner(grids, lambda grid, c: _every(c.grid, -(-len(c.grid) // len(grid)) + 1, c.value))
+            grids = self._thinner(
+                grids, lambda grid, c: _fewer(c.grid, grid, c.value, -(-len(c.grid) // len(grid)) + 1)
+            )
         return grids
 
     def _thinner(self, grids, thin):
-        """`grids` with the slider of most values thinned by `thin(grid, control)`."""
-        sliders = [c for c in self.controls if isinstance(c, Slider) and len(grids[c.name]) > 3]
+        """`grids` with the slider of most values thinned by `thin(grid, control)`, which gives fewer
+        values every time (:func:`_fewer`): thinning ends, at worst with every slider at its start."""
+        sliders = [c for c in self.controls if isinstance(c, Slider) and len(grids[c.name]) > 1]
         if not sliders:
             raise ValueError(f"{type(self).__name__}: its choices alone make too many frames for a page")
         widest = max(sliders, key=lambda c: len(grids[c.name]))
@@ -244,7 +247,7 @@ class Explorer:
             table = {"frames": len(frames), **self._pack(frames, grids)}
             if len(table["packed"]) <= TABLE_BYTES:
                 return table
-            grids = self._thinner(grids, lambda grid, c: _every(grid, 2, c.value))
+            grids = self._thinner(grids, lambda grid, c: _fewer(grid, grid, c.value, 2))
 
     def _pack(self, frames, grids):
         first = frames[0]
@@ -463,6 +466,20 @@ def _every(grid, k, keep):
     """Every k-th value of `grid`, with its last value and `keep` (a slider's start)."""
     chosen = set(range(0, len(grid), k)) | {len(grid) - 1, grid.index(keep)}
     return [grid[i] for i in sorted(chosen)]
+
+
+def _fewer(grid, current, keep, k):
+    """Fewer values than `current` has (a part of `grid`, the slider's values, with `keep`, its
+    start), always: every k-th value of `grid` with its ends and `keep`, or, where that keeps as
+    many, every (k + 1)-th, …; past two ends and a start, `keep` and the end farther from it; then
+    `keep` alone (on the page, that slider stays at its start)."""
+    for step in range(max(k, 2), len(grid)):
+        fewer = _every(grid, step, keep)
+        if len(fewer) < len(current):
+            return fewer
+    if len(current) > 2:
+        return sorted({keep, max(grid[0], grid[-1], key=lambda end: abs(end - keep))})
+    return [keep]
 
 
 def _identifier(explorer):

@@ -17,13 +17,14 @@ import dataclasses
 import inspect
 import math
 import numbers
+import re
 
 import numpy as np
 import torch
 
 from widgets.controls import Slider, real
 from widgets.explorer import Explorer, Readout
-from widgets.graph import channels, drawing, record, signature, used
+from widgets.graph import GraphError, backward_failure, channels, drawing, record, signature, used
 from widgets.marks import Graph, Point, Tangent
 from widgets.theme import color
 
@@ -74,6 +75,44 @@ def style_axes(ax, xlabel, ylabel):
 def _callable(function, name, example):
     if not callable(function):
         raise TypeError(f"{name} must be a function, e.g. {example}; got {function!r} ({type(function).__name__})")
+
+
+def _text(value, name, example, none=False):
+    """`value` if it is text (or None, where `none`); a clear TypeError if not."""
+    if isinstance(value, str) or (none and value is None):
+        return value
+    raise TypeError(f"{name} is written as text, e.g. {name}={example!r}; got {value!r} ({type(value).__name__})")
+
+
+def flag(value, name, use):
+    """`value` if it is True or False; a clear TypeError if not (graph="yes", say). `use` is an
+    example of it, e.g. "explore(f, graph=True) adds the graph panel"."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} is True or False; got {value!r} ({type(value).__name__}): {use}")
+
+
+def cut(y, x, by="the function"):
+    """Why no graph leads from `y` back to `x`, in the book's words: explore's note and
+    ChainExplorer's error say it the same way."""
+    return (
+        f"no graph leads from {y} back to {x} ({x}.grad stays None): {by} cut it, e.g. with .detach(), .item(), "
+        "NumPy, a comparison or an integer cast (chapter 9)"
+    )
+
+
+def _backward_once(output, name, x):
+    """backward() through `output` once, when the figure is made: what fails is said then, in the
+    book's words (a value changed in place, a custom backward that raises), not at display."""
+    if not (isinstance(output, torch.Tensor) and output.requires_grad):
+        return
+    try:
+        output.reshape(()).backward()
+    except Exception as error:
+        raise ValueError(
+            f"backward() through {name} at x = {x:g} fails, so the figure has no slope to show. "
+            + backward_failure(error, "backward()")
+        ) from None
 
 
 def slider(name, label, spec, start=None):
@@ -139,16 +178,28 @@ class FunctionExplorer(Explorer):
     start:     where the slider starts (a grid value; the middle by default)
     by_hand:   the derivative worked out by hand, e.g. ``lambda x: 2 * x``
     formula:   how to write f, e.g. "x²" (shown in the labels)
-    derivative: how to write the hand-derived derivative, e.g. "2x"
+    derivative: how to write the hand-derived derivative, e.g. "2x" (with by_hand only)
     graph:     True for a panel with the graph autograd records at each x (:func:`show_graph`)
 
-    f is called once when the figure is made: a result that is not one real number is said then.
+    f is called, and backward run through it, once when the figure is made: a result that is not
+    one real number, or a backward that fails (a saved value changed in place, say), is said then.
+    A slider's limits are :mod:`widgets.controls`'s; where x has more than 4 decimal places, y is
+    written with as many.
     """
 
     def __init__(self, f, x=(-3.0, 3.0, 0.05), start=None, by_hand=None, formula="f(x)", derivative=None, graph=False):
         _callable(f, "f", "lambda x: x**2")
         if by_hand is not None:
             _callable(by_hand, "by_hand", "lambda x: 2 * x")
+        formula = _text(formula, "formula", "x²")
+        derivative = _text(derivative, "derivative", "2x", none=True)
+        graph = flag(graph, "graph", "explore(f, graph=True) adds a panel with the graph autograd records")
+        if derivative is not None and by_hand is None:
+            raise ValueError(
+                f"derivative={derivative!r} labels the derivative worked out by hand, which comes with by_hand=, "
+                "the function that computes it: e.g. explore(lambda x: x**2, by_hand=lambda x: 2 * x, "
+                'derivative="2x")'
+            )
         self.f, self.by_hand, self.formula = f, by_hand, formula
         self.title = f"y = {formula}: the curve, the point (x, y) and the tangent of slope dy/dx"
         self.controls = (slider("x", "x", x, start),)
@@ -158,6 +209,8 @@ class FunctionExplorer(Explorer):
             rows.append((f"dy/dx by hand: {derivative}" if derivative else "dy/dx by hand", "by_hand"))
         self.readout = Readout(rows=tuple(rows))
         control = self.controls[0]
+        if control.decimals > 4:  # a fine scale: y is written with as many places as x
+            self.decimals = {"y": control.decimals}
         self.xs = np.linspace(control.lo, control.hi, 601)
         # Called once now, at the start: a wrong result is said here, not deep inside a display.
         leaf, y = _call(f, control.value, "f", requires_grad=True)
@@ -166,6 +219,7 @@ class FunctionExplorer(Explorer):
         if graph:
             self.graph = GraphPanel(y, {"x": leaf, "y": y}, f"The graph behind y = {formula}, recorded at each x")
             self.marks += (self.graph.mark,)
+        _backward_once(y, "f", control.value)
         if by_hand is not None:
             scalar(_call(by_hand, control.value, "by_hand", requires_grad=False)[1], control.value, "by_hand")
         self.ys = _curve(f, self.xs)
@@ -197,11 +251,7 @@ class FunctionExplorer(Explorer):
             frame["dydx"] = 0.0
             frame["note"] = "y is the same for every x: no graph leads back to x, and the slope is 0."
         else:
-            frame["note"] = (
-                "y changes with x, but no graph leads from y back to x (x.grad stays None):"
-                " the function cut it, e.g. with .detach(), .item(), NumPy, a comparison or an"
-                " integer cast (chapter 9). Autograd has no slope to give."
-            )
+            frame["note"] = f"y changes with x, but {cut('y', 'x')}. Autograd has no slope to give."
         frame["note"] = " ".join(n for n in (frame["note"], graph_note) if n)
         return frame
 
@@ -230,8 +280,13 @@ class ChainExplorer(Explorer):
     whole range, by autograd, with the current point on it. The readout writes the chain out with
     live numbers: each local derivative (autograd on that link alone), their product, and x.grad.
 
-    names: how to write inner and outer, e.g. ("x²", "sin(y)"); local: their derivatives written
-    out, e.g. ("2x", "cos(y)"), shown only where given (the defaults go with the default names).
+    names: how to write inner and outer, e.g. ("x²", "sin(y)"); by default their own names
+    (``torch.exp`` is written "exp(x)", then "exp(y)"; a lambda "inner(x)", "outer(y)"). local:
+    their derivatives written out, e.g. ("2x", "cos(y)"), shown only where given. Chapter 4's x² and
+    sin, recognised by their values, are written "x²" and "sin(y)" with "2x" and "cos(y)".
+
+    Both functions are called, and backward run, once when the figure is made: a result that is not
+    one real number, or a graph cut between x and z, is said then.
     """
 
     panels = 2
@@ -239,12 +294,15 @@ class ChainExplorer(Explorer):
     def __init__(self, inner, outer, x=(-4.0, 4.0, 0.05), start=None, names=None, local=None, graph=False):
         _callable(inner, "inner", "lambda x: x**2")
         _callable(outer, "outer", "torch.sin")
-        if names is None:
-            names, local = ("x²", "sin(y)"), local or ("2x", "cos(y)")
+        graph = flag(graph, "graph", "ChainExplorer(inner, outer, graph=True) adds a panel with the graph")
+        if names is None and _chapter_4(inner, outer):
+            names, local = ("x²", "sin(y)"), ("2x", "cos(y)") if local is None else local
+        elif names is None:
+            names = (_written(inner, "inner", "x"), _written(outer, "outer", "y"))
+        inner_name, outer_name = _pair(names, "names", ("exp(x)", "exp(y)"))
+        dydx, dzdy = _pair(local, "local", ("exp(x)", "exp(y)"), none=True) if local is not None else (None, None)
         self.inner, self.outer = inner, outer
-        inner_name, outer_name = names
-        dydx, dzdy = local or (None, None)
-        self.formula = outer_name.replace("y", inner_name)
+        self.formula = re.sub(r"(?<![\w.])y(?!\w)", lambda _: inner_name, outer_name)
         self.title = (
             f"z = {outer_name} with y = {inner_name}: the curve with its tangent, and dz/dx over the whole range"
         )
@@ -261,6 +319,7 @@ class ChainExplorer(Explorer):
             )
         )
         start_x = self.controls[0].value
+        self._check_chain(start_x)
         self.graph = None
         try:
             if graph:
@@ -273,8 +332,36 @@ class ChainExplorer(Explorer):
                 )
                 self.marks += (self.graph.mark,)
             self.frame(x=start_x)
+        except GraphError as error:
+            raise GraphError(f"ChainExplorer at x = {start_x:g}: {error}") from None
         except Exception as error:
-            raise _said(error, f"ChainExplorer at x = {start_x:g}: {error}") from None
+            raise ValueError(
+                f"ChainExplorer at x = {start_x:g}: backward() through outer(inner(x)) fails. "
+                + backward_failure(error, "backward()")
+            ) from None
+
+    def _check_chain(self, x):
+        """inner and outer at x, each one real number with a graph back to its input: else a clear
+        error (the same words as explore's note where the graph is cut)."""
+        leaf, y = _call(self.inner, x, "inner", requires_grad=True)
+        scalar(y, x, "inner")
+        if not (isinstance(y, torch.Tensor) and y.requires_grad):
+            raise ValueError(
+                f"ChainExplorer: y = inner(x) at x = {x:g}: {cut('y', 'x', by='inner')}, or y does not "
+                "depend on x. The chain rule needs y computed from x with torch; explore(lambda x: "
+                "outer(inner(x))) shows such a function and says where its slope is missing."
+            )
+        try:
+            z = self.outer(y)
+        except Exception as error:
+            raise _said(error, f"outer(y) raised {type(error).__name__} at x = {x:g}: {error}") from None
+        scalar(z, x, "outer(inner(x))")
+        if not (isinstance(z, torch.Tensor) and z.requires_grad):
+            raise ValueError(
+                f"ChainExplorer: z = outer(y) at x = {x:g}: {cut('z', 'y', by='outer')}, or z does not "
+                "depend on y (a constant, such as torch.tensor(3.0)). The chain rule needs z computed from "
+                "y with torch."
+            )
 
     def evaluate(self, x):
         leaf = new_leaf(x)
@@ -321,6 +408,34 @@ class ChainExplorer(Explorer):
         right.legend(loc="upper center", frameon=False)
         for ax in (left, right):
             ax.set_xlim(control.lo, control.hi)
+
+
+def _chapter_4(inner, outer):
+    """Whether inner and outer are chapter 4's x² and sin, by their values at a few points."""
+    points = (-1.3, 0.4, 2.1)
+    try:
+        with torch.no_grad():
+            return all(
+                math.isclose(float(inner(torch.tensor(v, dtype=torch.float64))), v * v, rel_tol=1e-12)
+                and math.isclose(float(outer(torch.tensor(v, dtype=torch.float64))), math.sin(v), rel_tol=1e-12)
+                for v in points
+            )
+    except Exception:  # any function a reader writes: not chapter 4's
+        return False
+
+
+def _written(function, role, variable):
+    """How a function is written by default: by its own name ("exp(x)"), or by its role ("inner(x)")."""
+    name = getattr(function, "__name__", "")
+    return f"{name if isinstance(name, str) and name.isidentifier() else role}({variable})"
+
+
+def _pair(value, name, example, none=False):
+    """Two texts (or None each, where `none`), e.g. names=("exp(x)", "exp(y)"); a clear TypeError if not."""
+    kinds = (str, type(None)) if none else (str,)
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, kinds) for v in value):
+        return tuple(value)
+    raise TypeError(f"{name} is two texts, one for inner and one for outer, e.g. {name}={example!r}; got {value!r}")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -375,10 +490,21 @@ def show_graph(output, names=None):
     saved; the leaves with their values; and what backward would send along every edge, which the
     step control walks through one node at a time, in the engine's order. Nothing is changed: no
     ``.grad`` is written. Tensors are named after the variables that hold them where the call is made
-    (``names`` overrides: ``{"x": x, "y": y}``). A tensor with no graph is shown as such, and why.
+    (``names`` overrides: ``{"x": x, "y": y}``, or a list of those variables' names, ``["x", "y"]``).
+    A tensor with no graph is shown as such, and why.
     """
-    if names is None:
-        names = _variables(inspect.currentframe().f_back)
+    if names is None or (isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names)):
+        found = _variables(inspect.currentframe().f_back)
+        if names is not None:  # the names of the caller's variables to show: names=["x", "y"]
+            missing = [n for n in names if n not in found]
+            if missing:
+                raise GraphError(
+                    f"names lists variables to name in the graph, but there is no tensor called "
+                    f"{', '.join(map(repr, missing))} where show_graph was called; name a tensor with "
+                    "names={'x': x}"
+                )
+            found = {n: found[n] for n in names}
+        names = found
     return GraphExplorer(output, names)
 
 

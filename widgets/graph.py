@@ -61,6 +61,7 @@ class Record:
     local: dict = field(default_factory=dict)  # (node, k) → what it sends for a received 1
     leaf_grads: dict = field(default_factory=dict)  # leaf node index → its .grad now (before any display)
     freed: bool = False  # backward() has freed the saved tensors: no numbers of backward
+    failure: str = ""  # why backward's numbers are missing (freed, changed in place, …), in a sentence
     notes: list = field(default_factory=list)  # what a reader should know about this graph
 
     def values_frame(self, prefix="g"):
@@ -74,16 +75,22 @@ class Record:
 
 
 def number(value):
-    """A value as the figure stores it: a float for a one-element tensor or a number, else text."""
+    """A value as the figure stores it: a float for a one-element tensor or a number, else text
+    (a complex number too: 3.0000+1.0000j)."""
     if value is None:
         return "None"
     if isinstance(value, torch.Tensor):
         value = value.detach()
         if value.numel() == 1 and not value.is_complex():
             return float(value.reshape(()))
+        if value.numel() == 1:
+            return _complex(value.item())
         if value.numel() <= 4:
-            return "[" + ", ".join(format_value(float(v)) for v in value.flatten()) + "]"
+            written = (_complex(v) if isinstance(v, complex) else format_value(v) for v in value.flatten().tolist())
+            return "[" + ", ".join(written) + "]"
         return f"tensor of shape {tuple(value.shape)}"
+    if isinstance(value, complex):
+        return _complex(value)
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, (int, float)):
@@ -91,6 +98,40 @@ def number(value):
     if isinstance(value, (tuple, list)) and all(isinstance(v, int) for v in value):
         return str(tuple(value))
     return str(value)
+
+
+def _complex(value):
+    """A complex number as the figure writes it: 3.0000+1.0000j."""
+    sign = "-" if value.imag < 0 else "+"
+    return f"{format_value(value.real)}{sign}{format_value(abs(value.imag))}j"
+
+
+FREED = (
+    "backward() has already run through this graph and freed the values its nodes "
+    "saved, so the gradients along it cannot be worked out again (the leaves keep "
+    "their .grad). Show the graph before backward(), or call backward(retain_graph=True)."
+)
+
+
+def backward_failure(error, where="a node's backward"):
+    """What an error raised by backward (or by reading a node's saved values) means, in the book's
+    words: the graph freed by an earlier backward(), a saved tensor changed in place (chapter 9's
+    version counter), or else what `where` raised, as it is. Only the first is read as "freed"."""
+    text = str(error)
+    if isinstance(error, RuntimeError) and "backward through the graph a second time" in text:
+        return FREED
+    versions = re.search(r"is at version (\d+); expected version (\d+)", text)
+    if isinstance(error, RuntimeError) and "modified by an inplace operation" in text and versions:
+        now, then = versions.groups()
+        made = re.search(r"which is output \d+ of (\w+)", text)
+        what = f"The output of {made[1]}" if made else "A tensor"
+        return (
+            f"{what} was saved for backward and then changed in place (add_, +=, an assignment into it, or "
+            f"another in-place operation): its version counter reads {now}, and backward needs version {then}, "
+            "the value it saved, so backward() raises here (chapter 9). Compute a new tensor instead "
+            "(y = y + 1, not y.add_(1) or y += 1), or change a copy made with .clone()."
+        )
+    return f"{where} raised {type(error).__name__}: {text}"
 
 
 def _walk(output):
@@ -124,8 +165,15 @@ def record(output, names=None):
     """The graph recorded behind `output`, and one backward pass through it (see the module)."""
     if not isinstance(output, torch.Tensor):
         raise GraphError(f"show_graph needs a tensor; got {output!r} ({type(output).__name__})")
-    names = {n: t for n, t in (names or {}).items() if isinstance(t, torch.Tensor)}
+    names = _names(names)
     own = next((n for n, t in names.items() if t is output), "")
+    if output.is_complex():
+        raise GraphError(
+            f"{own or 'this tensor'} is complex ({output.dtype}): the book draws graphs of real numbers, "
+            "whose backward starts from a gradient of 1. Autograd of complex numbers uses conjugate "
+            "Wirtinger derivatives, which the book does not cover; draw a real result instead, such as "
+            f"{own or 'z'}.abs() (its complex nodes are written as text)."
+        )
     if output.grad_fn is None:  # no graph: one box for the tensor itself, and why
         node = Node(fn=None, name="AccumulateGrad" if output.requires_grad else "no grad_fn", tensor=own)
         return Record(nodes=[node], values={0: number(output)}, notes=[_no_graph(output, own)])
@@ -148,8 +196,8 @@ def record(output, names=None):
             result.values[i] = number(tensor)
         try:
             node.saved = _saved(node.fn)
-        except RuntimeError:
-            result.freed = True
+        except RuntimeError as error:
+            result.failure = result.failure or backward_failure(error, f"reading what {node.name} saved")
     name = own or "the output"
     if output.numel() != 1:
         result.notes.append(
@@ -157,14 +205,11 @@ def record(output, names=None):
             "to start from; shown is what it does from a gradient of ones, as "
             f"{name}.sum().backward() would."
         )
-    if not result.freed:
+    if not result.failure:
         _backward(result, output)
-    if result.freed:
-        result.notes.append(
-            "backward() has already run through this graph and freed the values its nodes "
-            "saved, so the gradients along it cannot be worked out again (the leaves keep "
-            "their .grad). Show the graph before backward(), or call backward(retain_graph=True)."
-        )
+    if result.failure:
+        result.freed = result.failure == FREED
+        result.notes.append(result.failure)
     grads = [
         f"{result.nodes[i].tensor or 'a leaf'}.grad is {format_value(g)}"
         for i, g in result.leaf_grads.items()
@@ -194,8 +239,8 @@ def _backward(result, output):
                 continue
             try:
                 sent, unit = _call(node.fn, grad), _call(node.fn, torch.ones_like(grad))
-            except RuntimeError:  # saved tensors freed in the meantime (a retained graph, say)
-                result.freed = True
+            except Exception as error:  # saved tensors freed or changed, or a reader's backward that raises
+                result.failure = backward_failure(error, f"{node.name}'s backward")
                 return
             inputs = [(k, g, u) for k, (g, u) in enumerate(zip(sent, unit)) if node.fn.next_functions[k][0] is not None]
             for edge, (_, g, u) in enumerate(inputs):
@@ -209,8 +254,29 @@ def _backward(result, output):
 
 
 def _call(fn, grad):
-    out = fn(grad)
+    """What node `fn` sends back for `grad`, a tuple (one per input). A node of PyTorch's is called;
+    a custom ``autograd.Function``'s node (``SqBackward``, say) is not callable: its ``apply`` runs
+    the Function's ``backward`` with the node as ``ctx``, as the engine does."""
+    out = fn(grad) if callable(fn) else fn.apply(grad)
     return out if isinstance(out, tuple) else (out,)
+
+
+def _names(names):
+    """`names` checked: {name: tensor}, or GraphError in the reader's terms."""
+    if names is None:
+        return {}
+    if not isinstance(names, dict):
+        raise GraphError(
+            f"names maps each name to its tensor, e.g. names={{'x': x, 'y': y}}; got {type(names).__name__} "
+            f"{names!r:.60}"
+        )
+    for name, tensor in names.items():
+        if not isinstance(name, str) or not isinstance(tensor, torch.Tensor):
+            raise GraphError(
+                f"names maps each name (text) to its tensor, e.g. names={{'x': x}}; got {name!r}: "
+                f"{type(tensor).__name__}"
+            )
+    return dict(names)
 
 
 def _no_graph(tensor, name):

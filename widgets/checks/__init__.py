@@ -95,10 +95,7 @@ class Number:
         right = self.expected()
         if self._close(value, right):
             if needs_grad:
-                return (
-                    "right value, but it is a tensor that still requires grad (it carries its "
-                    "graph along): use .item() for a Python number, or .detach()."
-                )
+                return _tracked(answer, self.shape)
             return True
         for mistake in self.mistakes:
             if self._close(value, _as_tensor(mistake.value()).reshape(self.shape)):
@@ -186,6 +183,11 @@ def _not_a_number(answer, wanted):
     if isinstance(answer, (bool, np.bool_)):
         return f"got {answer}: this exercise wants {wanted}, not True or False."
     if isinstance(answer, torch.Tensor):
+        if answer.is_meta:
+            return (
+                f"got a tensor on the meta device, which has a shape but no values: this exercise wants "
+                f"{wanted}. Compute it without device='meta'."
+            )
         if answer.dtype == torch.bool:
             return f"got a tensor of booleans: this exercise wants {wanted}."
         if answer.is_complex():
@@ -196,16 +198,38 @@ def _not_a_number(answer, wanted):
     if isinstance(answer, (numbers.Number, np.ndarray, list, tuple)):
         try:
             np.asarray(_detached(answer), dtype=float)
+        except OverflowError:  # a Python integer beyond float64, 10**400 say
+            return (
+                f"got {_shown(answer)}, a whole number too large for a float (beyond about 1.8e308): "
+                f"this exercise wants {wanted}, far smaller. Did an integer power or product run away?"
+            )
         except (TypeError, ValueError):
             return f"got {_shown(answer)}, which is not made of real numbers: this exercise wants {wanted}."
         return None
     return f"got an object of type {type(answer).__name__}: this exercise wants {wanted}."
 
 
+def _tracked(answer, shape):
+    """What to say about a right value that still requires grad: a leaf has no graph behind it
+    (exercise 7.1's x), a computed tensor carries the graph that made it."""
+    tensors = [answer] if isinstance(answer, torch.Tensor) else [v for v in answer if _requires_grad(v)]
+    plain = "use .item() for a Python number, or .detach()" if shape == () else "use .detach() or .tolist()"
+    computed = [t for t in tensors if isinstance(t, torch.Tensor) and t.grad_fn is not None]
+    if computed:
+        return (
+            f"right value, but it is a tensor that still requires grad: it carries the graph that computed it "
+            f"(grad_fn={type(computed[0].grad_fn).__name__}), and the check wants the value alone: {plain}."
+        )
+    return (
+        "right value, but it is a leaf tensor that requires grad: no graph is behind it, but autograd "
+        f"tracks it, so any operation on it would record one. The check wants the value alone: {plain}."
+    )
+
+
 def _detached(value):
     """`value` with every tensor in it (in lists and tuples too) as plain numbers."""
     if isinstance(value, torch.Tensor):
-        return value.detach().to(torch.float64).numpy()
+        return _as_tensor(value).numpy()
     if isinstance(value, (list, tuple)):
         return [_detached(v) for v in value]
     return value
@@ -219,9 +243,10 @@ def _requires_grad(value):
 
 
 def _as_tensor(value):
-    """Any real number, list or tensor as a float64 tensor with no graph."""
+    """Any real number, list or tensor as a float64 tensor with no graph (dense, on the CPU)."""
     if isinstance(value, torch.Tensor):
-        return value.detach().to(torch.float64)
+        value = value.detach()
+        return (value if value.layout == torch.strided else value.to_dense()).to("cpu", torch.float64)
     return torch.as_tensor(np.asarray(_detached(value), dtype=float), dtype=torch.float64)
 
 
@@ -235,6 +260,13 @@ def _chapter(number):
 
 def exercise(name):
     """The exercise named "chapter.number", from its chapter's module."""
+    if isinstance(name, numbers.Integral) and not isinstance(name, bool):
+        raise LookupError(f'an exercise is named by its chapter and its number, in quotes: check("{name}.1", answer).')
+    if isinstance(name, numbers.Real) and not isinstance(name, bool):
+        raise LookupError(
+            f'exercises are named by text, in quotes: check("{name}", answer), not check({name}, answer). '
+            "As a number, 4.10 would be 4.1."
+        )
     chapter, _, _ = str(name).partition(".")
     try:
         module = _chapter(int(chapter))
