@@ -30,8 +30,9 @@ def _drawn(page):
 
 
 def _answer_hidden(answer):
-    """Whether the answer's output and its paragraph are out of sight (the code stays in view)."""
-    parts = answer.locator(":scope > .cell > .cell_output, :scope > p")
+    """Whether the answer's output and its paragraph are out of sight (the code stays in view, and
+    so does a figure: it answers only once the reader moves it)."""
+    parts = answer.locator(":scope > .cell > .cell_output:not(:has(.agi-figure)), :scope > p")
     assert parts.count() >= 1
     return not any(part.is_visible() for part in parts.all())
 
