@@ -59,7 +59,10 @@ PURGE = HERE / "purge_css.mjs"
 UNLOADED_SCRIPTS = ["scripts/fontawesome.js"]  # in _static, but _templates/layout.html leaves it out
 CUT_FONT = re.compile(r"url\(([^)]*(fontawesome|katex)[^)]*\.woff2)\)")
 SPAN = re.compile(r"<span\b|</span>")
-CODE_POINT = re.compile(r'"\\([ef][0-9a-f]{3})"', re.IGNORECASE)  # Font Awesome's private-use area
+#: A code point of Unicode's private-use area (U+E000 to U+F8FF: Font Awesome's icons), in a CSS string as
+#: an escape (Font Awesome's own stylesheet: "\f0eb") or as the character itself (the theme's
+#: minified stylesheet has `--pst-icon-lightbulb` as U+F0EB itself between quotes: the hint's icon).
+CODE_POINT = re.compile(r"\\([ef][0-9a-f]{3})(?![0-9a-f])|([\ue000-\uf8ff])", re.IGNORECASE)
 
 
 @functools.cache
@@ -123,6 +126,12 @@ def _math_characters(pages):
     return {ord(c) for c in characters}
 
 
+def icon_code_points(css):
+    """The code points of the icons a stylesheet can draw: every private-use character in it, escaped
+    or written as itself (the cut keeps them all; tests/test_site_fonts.py checks the cut font has them)."""
+    return {int(escaped, 16) if escaped else ord(literal) for escaped, literal in CODE_POINT.findall(css)}
+
+
 def _cut_fonts(css, outdir, pages):
     """The WOFF2 fonts of Font Awesome and KaTeX cut to what the site shows; the css pointing at them.
 
@@ -134,7 +143,7 @@ def _cut_fonts(css, outdir, pages):
     logging_module.getLogger("fontTools").setLevel(logging_module.WARNING)  # it reports every table at INFO
 
     wanted = {
-        "fontawesome": sorted({int(point, 16) for point in CODE_POINT.findall(css)}),
+        "fontawesome": sorted(icon_code_points(css)),
         "katex": sorted(_math_characters(pages)),
     }
     # No hinting instructions: browsers on phones, macOS and Linux ignore them; they were a fifth of the bytes.

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import ROOT, SCREENSHOTS, new_context, only_local, serving_jupyter, watch_errors
 from tests.test_jupyter import FRONT_ENDS, NOISE
-from widgets.questions import FALLBACK_LEAD, predict
+from widgets.questions import FALLBACK_LEAD, SHOW_ANSWER, predict
 
 CHAPTER = "04-the-chain-rule.ipynb"  # three questions; the first is driven here
 
@@ -135,8 +135,10 @@ def test_an_unrun_question_shows_no_feedback_until_a_choice_is_opened(opened, fr
     assert question.locator("style").count() == 0
     assert question.locator("input[name]").count() == 0
     expect(question.get_by_text(FALLBACK_LEAD)).to_be_visible()
-    summaries = question.locator("details > summary")
+    summaries = question.locator(".agi-fallback details > summary")
     assert summaries.count() == 4
+    # "Show the answer" is hidden with the radios: each choice is there to open instead.
+    assert not question.get_by_text(SHOW_ANSWER).is_visible()
     # Nothing of any feedback shows, the right answer least of all; no radio that cannot be pressed.
     assert visible(question.get_by_text("Right:")) == visible(question.get_by_text("Not quite:")) == 0
     assert feedback_shown(question) == [], "feedback shown before it was asked for"
@@ -145,7 +147,7 @@ def test_an_unrun_question_shows_no_feedback_until_a_choice_is_opened(opened, fr
 
     # The reader predicts `tensor(-7.6613)` and opens it: its feedback, and no other.
     summaries.nth(1).click()
-    said = question.locator("details").nth(1).locator("p")
+    said = question.locator(".agi-fallback details").nth(1).locator("p")
     expect(said).to_be_visible()
     assert said.inner_text().startswith("Not quite: that is dz/dx")
     assert feedback_shown(question) == [said.inner_text()]
@@ -154,7 +156,7 @@ def test_an_unrun_question_shows_no_feedback_until_a_choice_is_opened(opened, fr
     # command mode (its Enter is bound only where a cell itself has the focus).
     summaries.nth(2).focus()
     page.keyboard.press("Enter")
-    expect(question.locator("details").nth(2).get_by_text("Right:")).to_be_visible()
+    expect(question.locator(".agi-fallback details").nth(2).get_by_text("Right:")).to_be_visible()
     assert len(feedback_shown(question)) == 2
     notebook.shot("untrusted-opened")
 
@@ -186,6 +188,16 @@ def test_a_run_question_answers_from_the_keyboard_and_the_notebook_stays(opened,
         expect(shown).to_be_visible()
         assert feedback_shown(question) == [shown.inner_text()], f"only choice {choice}'s feedback after {key}"
         assert notebook.active_cell() == active, f"{key} moved the notebook's active cell"
+    # "Show the answer", from the keyboard: Tab leaves the radios for it, Enter opens it.
+    reveal = question.locator(".agi-reveal summary")
+    expect(reveal).to_have_text(SHOW_ANSWER)
+    page.keyboard.press("Tab")
+    expect(reveal).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(question.locator(".agi-reveal").get_by_text("The answer is None:")).to_be_visible()
+    assert notebook.active_cell() == active, "Enter on Show the answer moved the notebook"
+    page.keyboard.press("Shift+Tab")
+    expect(radios.nth(1)).to_be_focused()
     page.keyboard.press("ArrowDown")
     expect(radios.nth(2)).to_be_checked()
     expect(question.locator(".agi-said").get_by_text("Right:")).to_be_visible()
@@ -218,6 +230,11 @@ def test_a_questions_html_hides_its_feedback_without_style_and_gives_its_radios_
     assert all(a.get("data-lm-suppress-shortcuts") == "true" for a in radios)
     # The fallback: each choice a <details>, its summary the choice and its body the feedback.
     assert page.count("<details>") == 2 and "<summary><code>2</code></summary><p><strong>Right:</strong>" in page
+    # "Show the answer": the right choice and its feedback, hidden (with a value) until the style shows it.
+    reveal = [a for t, a in tags if t == "details" and a.get("class") == "agi-reveal"]
+    assert len(reveal) == 1 and reveal[0].get("hidden") == "hidden"
+    assert f'<summary data-lm-suppress-shortcuts="true">{SHOW_ANSWER}</summary>' in page
+    assert "<strong>The answer is <code>2</code>:</strong> yes: two." in page
     assert FALLBACK_LEAD in page
     # The style overrides `hidden` (even a site's `[hidden] {display: none !important}`) and hides
     # the fallback.
@@ -225,3 +242,4 @@ def test_a_questions_html_hides_its_feedback_without_style_and_gives_its_radios_
     assert ".agi-question .agi-choices { clear: both; display: flex !important;" in css
     assert '.agi-said p[data-choice="5"] { display: block !important; }' in css
     assert ".agi-question .agi-fallback, .agi-question .agi-colon { display: none; }" in css
+    assert ".agi-question .agi-reveal { display: block !important;" in css

@@ -78,6 +78,8 @@ def test_equations_render_from_disk(browser, build):
 
 def test_chapter_4_shows_the_non_leaf_warning_as_a_message(open_page):
     page = open_page("chapters/04-the-chain-rule.html").page
+    # It answers the question above it: it shows once the reader has picked a choice.
+    page.locator("fieldset.agi-question").first.locator(".agi-choices label").first.click()
     stderr = page.locator(".output.stderr")
     assert stderr.count() == 1
     text = stderr.inner_text()

@@ -20,6 +20,13 @@ the radios, and the feedback of the checked one. After them comes a fallback tha
 each choice as a ``<details>`` whose summary is the choice and whose body is its feedback, so a
 reader predicts, opens that choice, and reads the same words. Read as plain HTML (a renderer that
 strips the style), it is the question, then the choices, each to be opened.
+
+A reader who would rather not guess asks for the answer: "Show the answer", a ``<details>`` after
+the choices whose body is the right choice and its feedback (hidden with the radios where the style
+is stripped: the fallback's choices are there to open instead). On the website, where the cell that
+answers the question sits right below it, the page keeps that cell's output and the paragraph that
+reads it out of sight until the reader has picked a choice or opened "Show the answer"
+(``_ext/answers.py`` and ``_static/book.css``).
 """
 
 import hashlib
@@ -33,6 +40,8 @@ from widgets.page import asset
 MAX_CHOICES = 6  # question.css shows the feedback of choices 0…5
 #: What the fallback (the question without its style: an untrusted notebook) says before the choices.
 FALLBACK_LEAD = "Make your prediction, then open that choice to check it:"
+#: The control that shows the right answer without a guess.
+SHOW_ANSWER = "Show the answer"
 
 
 def _inline(text):
@@ -69,7 +78,7 @@ class Question:
 
     def _repr_html_(self):
         ident = self.ident
-        labels, said, fallback = [], [], []
+        labels, said, fallback, answer = [], [], [], ""
         for k, (choice, feedback) in enumerate(self.choices.items()):
             right = choice == self.right
             labels.append(
@@ -80,6 +89,8 @@ class Question:
             verdict = f"<strong>{'Right:' if right else 'Not quite:'}</strong> {_inline(feedback)}"
             said.append(f'<p data-choice="{k}" hidden="hidden">{verdict}</p>')
             fallback.append(f"<details><summary>{_inline(choice)}</summary><p>{verdict}</p></details>")
+            if right:
+                answer = f"<p><strong>The answer is {_inline(choice)}:</strong> {_inline(feedback)}</p>"
         return (
             f'<fieldset class="agi-question" id="{ident}">'
             f"<style>{asset('question.css')}{theme.css('.agi-question')}</style>"
@@ -88,6 +99,8 @@ class Question:
             f"{_inline(self.question)}</legend>"
             f'<div class="agi-choices" hidden="hidden">{"".join(labels)}</div>'
             f'<div class="agi-said" aria-live="polite">{"".join(said)}</div>'
+            f'<details class="agi-reveal" hidden="hidden"><summary data-lm-suppress-shortcuts="true">{SHOW_ANSWER}'
+            f"</summary>{answer}</details>"
             f'<div class="agi-fallback"><p>{FALLBACK_LEAD}</p>{"".join(fallback)}</div>'
             "</fieldset>"
         )
