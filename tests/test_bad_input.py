@@ -23,7 +23,8 @@ from widgets.graph import GraphError
 
 @contextmanager
 def within(seconds):
-    """Fails, rather than hangs, where the code inside takes longer than `seconds`."""
+    """Fails, rather than hangs, where the code inside never ends: `seconds` is generous (the code
+    takes milliseconds) so that a busy machine never trips it."""
 
     def late(*_):
         raise TimeoutError(f"still running after {seconds} s: it does not end")
@@ -51,7 +52,7 @@ def raised(make, kind=(TypeError, ValueError)):
 
 def test_eight_sliders_make_a_table():
     figure = MeanOfSquaresExplorer(start=(1.0,) * 8)
-    with within(10):
+    with within(120):
         grids = figure.table_grids()
     assert math.prod(map(len, grids.values())) <= TABLE_BUDGET
     assert all(1.0 in grid for grid in grids.values()), "each slider keeps its start"
@@ -67,7 +68,7 @@ def test_thinning_ends_within_the_budgets_for_any_sliders(data):
     start = tuple(data.draw(st.sampled_from(grid)) for _ in range(n))
     figure = MeanOfSquaresExplorer(start=start, x=(-half * step, half * step, step))
     numbers = 3 * n + 1  # x, x.grad and 2x/n for each element, and y
-    with within(10):
+    with within(120):
         grids = figure.table_grids()
     frames = math.prod(map(len, grids.values()))
     assert frames <= TABLE_BUDGET and frames * numbers <= TABLE_VALUES
@@ -301,7 +302,7 @@ def test_an_exercise_named_by_a_number_is_told_to_use_text():
     ],
 )
 def test_arguments_a_figure_cannot_use_are_said_when_it_is_made(make, words):
-    with within(20):
+    with within(120):
         said = raised(make)
     assert words in said
 
