@@ -18,6 +18,9 @@ output for output, with only what a front end cannot show rewritten:
 - the set-up cells the site removes (the install cell, `plain_warnings()`) become one cell,
   collapsed in Jupyter and a titled form in Colab; `hide-cell` cells are collapsed, input and
   output; the exercises' cells lose the outputs the site does not show either;
+- the cell that answers a predict question (the code cell right after the question's) loses its
+  output, so that the answer is not printed right below the question: the learner answers, then
+  runs it (a figure keeps its still: it answers only once moved, as on the site);
 - tags Jupyter does not read go; `raises-exception` stays (JupyterLab's Run All goes on past it).
 
 Anything MyST this script does not know (another directive, role, option block or target) stops it
@@ -36,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
 NOTEBOOKS = ROOT / "notebooks"
 COMMAND = ".venv/bin/python scripts/learner_edition.py"
+FIGURE = "application/vnd.autograd-interactively.figure+json"
 
 #: Admonitions shown as a blockquote that starts with their name in bold.
 ADMONITIONS = {"tip": "Tip", "note": "Note", "important": "Important", "warning": "Warning", "caution": "Caution"}
@@ -248,11 +252,16 @@ def code_cell(cell, keep_outputs=True):
     return new
 
 
+def _is_figure(cell):
+    return any(FIGURE in output.get("data", {}) for output in cell.get("outputs", []))
+
+
 def learner_notebook(path):
     """The learner's edition of the chapter at `path`, as a notebook."""
     chapter = nbformat.read(path, as_version=4)
     converter, number = Converter(path), chapter_number(path)
     cells, markdown, solution, exercises = [], [], None, 0
+    answers_next = False  # the next code cell answers a predict question
 
     def flush():
         if markdown:
@@ -272,7 +281,8 @@ def learner_notebook(path):
                     solution["parts"].append(python_block(cell.source))
                 else:
                     flush()
-                    cells.append(code_cell(cell))
+                    cells.append(code_cell(cell, keep_outputs=not answers_next or _is_figure(cell)))
+                    answers_next = "predict(" in cell.source
                 continue
             if cell.cell_type != "markdown":
                 raise Unknown(f"a {cell.cell_type} cell")

@@ -128,6 +128,19 @@ def test_solutions_are_closed_and_never_run(chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_a_predict_questions_answer_is_not_printed_below_it(chapter):
+    """The cell after a predict question prints its answer: the learner answers first, then runs
+    it. (A figure keeps its still: it answers only when moved.)"""
+    code = [c for c in learner(chapter).cells if c.cell_type == "code"]
+    answers = [after for before, after in itertools.pairwise(code) if "predict(" in before.source]
+    for cell in answers:
+        figure = "figure(" in cell.source or "explore(" in cell.source or "Explorer(" in cell.source
+        assert figure or (not cell.outputs and cell.execution_count is None), cell.source[:80]
+    chapters_questions = sum("predict(" in c.source for c in nbformat.read(chapter, 4).cells)
+    assert len(answers) == chapters_questions
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_set_up_is_collapsed_and_links_go_to_notebooks(chapter):
     nb = learner(chapter)
     setup = nb.cells[1]
