@@ -177,6 +177,110 @@ def test_chapter_10_optimizer_takes_the_same_steps_as_the_loop_and_the_chapter_s
     ]
 
 
+def test_chapter_9_freezing_inference_tensors_and_leaves_behave_as_the_chapter_says():
+    """Chapter 9's claims, run here: a frozen layer's parameters get no .grad and backward stops
+    short of it; a result computed untracked is a leaf; an inference tensor may be added to a
+    recorded computation but not saved for backward, nor changed in place outside the mode."""
+    torch = pytest.importorskip("torch")
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Sigmoid(), torch.nn.Linear(3, 1))
+    for p in model[0].parameters():
+        p.requires_grad_(False)
+    hidden = model[1](model[0](torch.ones(1, 2)))
+    assert hidden.grad_fn is None and hidden.is_leaf, "backward has nowhere to go in the frozen layer"
+    model[2](hidden).sum().backward()
+    assert [p.grad is None for p in model.parameters()] == [True, True, False, False]
+
+    x = torch.tensor(2.0, requires_grad=True)
+    with torch.no_grad():
+        y = x**2
+    assert x.is_leaf and y.is_leaf and not (x**2).is_leaf
+
+    w = torch.tensor(2.0, requires_grad=True)
+    with torch.inference_mode():
+        t = torch.tensor(3.0) * 2
+    (w + t).backward()
+    assert t.is_inference() and w.grad.item() == 1.0
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+        w * t
+    with pytest.raises(RuntimeError, match="Inplace update to inference tensor outside InferenceMode"):
+        t += 1
+
+    cells = code_cells("09-turning-tracking-off")
+    (frozen,) = [c for c in cells if "p.requires_grad_(False)  # freeze layer 0" in c.source]
+    lines = printed(frozen).splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "0.weight: requires_grad=False",
+        "0.bias: requires_grad=False",
+        "2.weight: requires_grad=True",
+        "2.bias: requires_grad=True",
+    ]
+    assert [line.endswith("grad=None") for line in lines] == [True, True, False, False]
+    (saved,) = [c for c in cells if c.source.startswith("s = w * t")]
+    assert saved.outputs[0].evalue.startswith("Inference tensors cannot be saved for backward")
+
+
+def test_chapter_10_no_sigmoid_puts_all_seven_right_and_no_gradient_exceeds_the_bound():
+    """Chapter 10's seven examples: no (w, b) puts all seven on the right side of 1/2, though
+    (-2, -1) gets the two awkward ones right; |dL/dw| <= mean |x| and |dL/db| <= 1 everywhere, and
+    where the gradient vanishes far away, the clamp is why. The chapter prints those numbers."""
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0], dtype=torch.float64)
+    y = torch.tensor([0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0], dtype=torch.float64)
+    grid = torch.linspace(-30, 30, 601, dtype=torch.float64)
+    right = ((torch.sigmoid(grid[:, None, None] * x + grid[None, :, None]) > 0.5) == (y == 1)).sum(-1)
+    assert right.max() == 6
+    awkward = torch.sigmoid(-2.0 * x[2:4] - 1.0)
+    assert awkward[0] > 0.5 > awkward[1]
+
+    def gradients(w0, b0, clamp=True):
+        w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+        b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+        p = torch.sigmoid(w * x + b)
+        p = torch.clamp(p, 1e-8, 1 - 1e-8) if clamp else p
+        loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
+        loss.backward()
+        return loss.item(), w.grad.item(), b.grad.item()
+
+    bound = x.abs().mean().item()
+    for w0, b0 in torch.randn(200, 2, generator=torch.Generator().manual_seed(0)).mul(15).tolist():
+        _, dw, db = gradients(w0, b0)
+        assert abs(dw) <= bound + 1e-12 and abs(db) <= 1 + 1e-12
+    far, farther = gradients(-5.0, 0.0), gradients(-10.0, 0.0)
+    assert far[1] < -0.9 * bound and -0.15 < farther[1] < -0.14
+    assert gradients(-10.0, 0.0, clamp=False)[1] < -0.9 * bound, "without the clamp it stays large"
+
+    cells = code_cells("10-training-the-neuron")
+    (shown,) = [c for c in cells if "for w_far in (-5.0, -10.0):" in c.source]
+    assert printed(shown).splitlines() == [
+        f"mean |x| = {bound:.4f}",
+        f"w = -5.0, b = 0: loss {far[0]:.4f}, dL/dw {far[1]:.4f}",
+        f"w = -10.0, b = 0: loss {farther[0]:.4f}, dL/dw {farther[1]:.4f}",
+    ]
+
+
+def test_chapter_10_zero_grad_removes_gradients_and_only_zeros_let_momentum_or_decay_move_a_parameter():
+    """optimizer.zero_grad() leaves None; a second step with nothing new in .grad moves a parameter
+    only when .grad holds zeros and the optimizer has momentum or weight decay: the chapter's numbers,
+    from the update rules written out."""
+    torch = pytest.importorskip("torch")
+    p = torch.tensor(1.0, requires_grad=True)
+    optimizer = torch.optim.SGD([p], lr=0.1)
+    (2 * p).backward()
+    optimizer.zero_grad()
+    assert p.grad is None
+
+    lr, g, beta, decay = 0.1, 2.0, 0.9, 0.1
+    first = {"{}": 1 - lr * g, "{'momentum': 0.9}": 1 - lr * g, "{'weight_decay': 0.1}": 1 - lr * (g + decay)}
+    zeros = {
+        "{}": first["{}"],
+        "{'momentum': 0.9}": first["{'momentum': 0.9}"] - lr * beta * g,
+        "{'weight_decay': 0.1}": first["{'weight_decay': 0.1}"] * (1 - lr * decay),
+    }
+    (cell,) = [c for c in code_cells("10-training-the-neuron") if "def after_two_steps" in c.source]
+    assert printed(cell).splitlines() == [f"{k}: .grad None {first[k]:.4f}, .grad zeros {zeros[k]:.4f}" for k in first]
+    assert zeros["{'momentum': 0.9}"] == pytest.approx(0.62) and zeros["{'weight_decay': 0.1}"] == pytest.approx(0.7821)
+
+
 def install_cell(path):
     """The chapter's second cell, which installs the book's package when the chapter runs alone."""
     cell = nbformat.read(path, as_version=4).cells[1]
