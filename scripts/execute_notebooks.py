@@ -72,6 +72,8 @@ def clean(nb):
             # code, which names its answer; the plotting plumbing): one click shows it.
             cell.metadata["jupyter"] = {"source_hidden": True}
         cell.pop("id", None)
+        if cell.cell_type == "code":
+            cell.outputs = joined_streams(cell.outputs)
         for output in cell.get("outputs", []):
             # A widget's view names a model that lives in the kernel that ran the cell (a random
             # id), and its state is not stored: from a stored notebook it can never be shown.
@@ -80,6 +82,19 @@ def clean(nb):
             output.get("data", {}).pop(WIDGET_VIEW, None)
     nb.nbformat, nb.nbformat_minor = 4, 4  # no cell ids: they would change on every save
     return nb
+
+
+def joined_streams(outputs):
+    """Outputs with each run of printed text on one stream as one output: a busy kernel flushes
+    a cell's prints in pieces (every 0.2 s), which the page would show as separate blocks."""
+    joined = []
+    for output in outputs:
+        last = joined[-1] if joined else None
+        if output.output_type == "stream" and last and last.output_type == "stream" and last.name == output.name:
+            last.text += output.text
+        else:
+            joined.append(output)
+    return joined
 
 
 def repository_url():

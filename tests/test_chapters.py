@@ -110,6 +110,10 @@ def test_chapter_notebook_is_clean(path):
             assert not re.search(r"/tmp/|ipykernel_|0x[0-9a-f]{6,}", text), f"machine-specific: {text[:200]}"
             if output.output_type == "error":
                 assert "raises-exception" in cell.metadata.get("tags", [])
+        streams = [o.get("name") if o.output_type == "stream" else None for o in cell.outputs]
+        assert not any(a and a == b for a, b in zip(streams, streams[1:])), (
+            f"one print split into two blocks on the page: {cell.source[:60]!r}"
+        )
     assert counts == list(range(1, len(counts) + 1)), "executed top to bottom, once"
 
 
