@@ -241,17 +241,16 @@ GAP_RANKS = {False: 22, True: 14}  # px between a layer of boxes and the labels 
 GAP_BOXES, GAP_TRACKS = 18, 8  # px between boxes of a layer, and between an edge and what is beside it
 LABEL_TEXT = 16  # px an edge label's text takes across its edge (a line of 11.5 px type)
 LABEL_ASIDE = 9  # px from a vertical edge to its label's text
-WIDEST = "-000.0000"  # the widest number a box is made to hold
-EXACT = "-1.2345678e-10"  # the widest saved value, shown with all its digits
+WIDEST = "-1.23457e+08"  # the widest number a box is made to hold (format_value: six digits from a million)
 
 
-def _measure(line, frame=None, widest=WIDEST):
+def _measure(line, frame=None):
     """Characters a template line takes once its placeholders hold numbers (or the text `frame`
     has for them, where that is longer)."""
 
     def size(match):
         value = (frame or {}).get(match.group(1))
-        return "x" * max(len(widest), len(value) if isinstance(value, str) else 0)
+        return "x" * max(len(WIDEST), len(value) if isinstance(value, str) else 0)
 
     return len(re.sub(r"\{([^}]+)\}", size, line))
 
@@ -607,8 +606,7 @@ def drawing(result, prefix="g"):
     start = channels(result, prefix)
 
     def size(node, details):
-        widths = [_measure(line, start) for line in node["lines"]]
-        widths += [_measure(line, start, EXACT) for line in node["details"]] if details else []
+        widths = [_measure(line, start) for line in (*node["lines"], *(node["details"] if details else ()))]
         count = len(node["lines"]) + (len(node["details"]) if details else 0)
         return max(widths) * CHAR + 2 * PAD, count * LINE + 2 * PAD
 

@@ -276,7 +276,8 @@ const agiFigures = (() => {
 
   // The recorded graph (widgets.graph, widgets.marks.Graph): boxes and edges in two layouts (left to
   // right, and top to bottom where that does not fit), each without and with the boxes' details
-  // (flags and saved values, shown on request), every position worked out in Python; numbers from
+  // (flags and saved values, shown on request; a number the code gave, such as a clamp's bounds,
+  // comes as text with all its digits), every position worked out in Python; numbers from
   // the frame, and a control that steps through backward in the order the engine runs it. Before a
   // node's step its gradients read "…". Arrows point the way the forward computation ran; the
   // numbers on the edges are what backward sends the other way.
@@ -339,18 +340,6 @@ const agiFigures = (() => {
     new ResizeObserver(choose).observe(holder);
     choose();
 
-    // A saved value with all its digits: the shortest text that reads back as the same number (as a
-    // float32, where it is one), e.g. 1e-8 and 0.99999999, not 0.0000 and 1.0000.
-    function exact(value) {
-      if (typeof value === "string") return value;
-      if (value === null || !Number.isFinite(value)) return "—";
-      for (let p = 1; p < 17; p++) {
-        const back = Number(value.toPrecision(p));
-        if (back === value || (Math.fround(value) === value && Math.fround(back) === value)) return String(back);
-      }
-      return String(value);
-    }
-
     // The lit node in sight: the panel scrolls (not the page) when the graph is taller than it.
     function reveal(g) {
       const box = g.getBoundingClientRect(), room = holder.getBoundingClientRect();
@@ -382,7 +371,7 @@ const agiFigures = (() => {
           node.lines.forEach((text, k) => { lines[k].textContent = fill(text, frame, decimals, hidden); });
           if (view.layout.details) {
             node.details.forEach((text, k) => {
-              lines[node.lines.length + k].textContent = text.replace(/\{([^}]+)\}/g, (_, name) => exact(frame[name]));
+              lines[node.lines.length + k].textContent = fill(text, frame, decimals);
             });
           }
           g.classList.toggle("agi-current", node.id === current);
