@@ -237,11 +237,11 @@ EDGE_CHAR = 7.0  # px per character of an edge's label, at 11.5 px
 LINE = 16  # px per line of text
 PAD = 8  # px inside a box
 BASELINE = 12  # px from a box's padding to its first line's baseline
-GAP_RANKS = {False: 22, True: 14}  # px between a layer of boxes and the labels before or after it (right, down)
+GAP_RANKS = {False: 14, True: 14}  # px between a layer of boxes and the labels before or after it (right, down)
 GAP_BOXES, GAP_TRACKS = 18, 8  # px between boxes of a layer, and between an edge and what is beside it
 LABEL_TEXT = 16  # px an edge label's text takes across its edge (a line of 11.5 px type)
 LABEL_ASIDE = 9  # px from a vertical edge to its label's text
-WIDEST = "-1.23457e+08"  # the widest number a box is made to hold (format_value: six digits from a million)
+WIDEST = "-000.0000"  # the widest number a box is made for; a wider one is set closer (figure.js: fit)
 
 
 def _measure(line, frame=None):
@@ -625,7 +625,7 @@ def drawing(result, prefix="g"):
         if to == "more":
             return 0.0
         value = start.get(sent(to, k))
-        return (2 + max(len(WIDEST), len(value) if isinstance(value, str) else 0)) * EDGE_CHAR + 4
+        return (2 + max(len(WIDEST), len(value) if isinstance(value, str) else 0)) * EDGE_CHAR + 2
 
     layouts = []
     for details in (False, True) if any(n["details"] for n in nodes) else (False,):
@@ -633,7 +633,15 @@ def drawing(result, prefix="g"):
         for name, across in (("right", False), ("down", True)):
             boxes, drawn, (w, h) = route(placed, sizes, [(a, b, width(b, k)) for a, b, k in links], across)
             edges = [
-                {**d, "from": a, "to": b, "k": k, "sent": sent(b, k), "arrow": "↑ " if across else "← "}
+                {
+                    **d,
+                    "from": a,
+                    "to": b,
+                    "k": k,
+                    "sent": sent(b, k),
+                    "arrow": "↑ " if across else "← ",
+                    "room": width(b, k),
+                }
                 for (a, b, k), d in zip(links, drawn)
             ]
             layout = {"name": name, "details": details, "width": round(w, 2), "height": round(h, 2)}

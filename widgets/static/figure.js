@@ -313,7 +313,7 @@ const agiFigures = (() => {
         const text = element("svg:text", { x: x + pad, y: y + pad }, g);
         const shown = layout.details ? [...node.lines, ...node.details] : node.lines;
         const lines = shown.map((_, k) => element("svg:tspan", { x: x + pad, dy: k ? line : baseline }, text));
-        return { node, g, lines };
+        return { node, g, lines, room: w - 2 * pad };
       });
       return { svg, layout, edges, nodes };
     });
@@ -339,6 +339,16 @@ const agiFigures = (() => {
     }
     new ResizeObserver(choose).observe(holder);
     choose();
+
+    // Text into its room: a number wider than the layout was made for (a gradient of 1e8 at the end
+    // of a slider) is set closer, not over its box's side. Monospace: 0.602 em a character.
+    function fit(node, text, room, size) {
+      node.textContent = text;
+      if (room && text.length * 0.602 * size > room) {
+        node.setAttribute("textLength", room);
+        node.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      } else node.removeAttribute("textLength");
+    }
 
     // The lit node in sight: the panel scrolls (not the page) when the graph is taller than it.
     function reveal(g) {
@@ -367,19 +377,17 @@ const agiFigures = (() => {
       const hidden = new Set();
       m.nodes.forEach((n) => { if (!done.has(n.id) && m.order.includes(n.id)) n.after.forEach((c) => hidden.add(c)); });
       for (const view of views) {
-        for (const { node, g, lines } of view.nodes) {
-          node.lines.forEach((text, k) => { lines[k].textContent = fill(text, frame, decimals, hidden); });
+        for (const { node, g, lines, room } of view.nodes) {
+          node.lines.forEach((text, k) => { fit(lines[k], fill(text, frame, decimals, hidden), room, 12); });
           if (view.layout.details) {
-            node.details.forEach((text, k) => {
-              lines[node.lines.length + k].textContent = fill(text, frame, decimals);
-            });
+            node.details.forEach((text, k) => { fit(lines[node.lines.length + k], fill(text, frame, decimals), room, 12); });
           }
           g.classList.toggle("agi-current", node.id === current);
           g.classList.toggle("agi-pending", m.order.includes(node.id) && !done.has(node.id));
           if (node.id === current && view === chosen) reveal(g);
         }
         for (const { e, label } of view.edges) {
-          if (label) label.textContent = e.sent && done.has(e.to) ? e.arrow + fill(`{${e.sent}}`, frame, decimals) : "";
+          if (label) fit(label, e.sent && done.has(e.to) ? e.arrow + fill(`{${e.sent}}`, frame, decimals) : "", e.room, 11.5);
         }
       }
       const sentence = step > 0 ? fill(m.sentences[step - 1], frame, decimals) : "";
