@@ -179,6 +179,8 @@ class Line(Mark):
 class Graph(Mark):
     """PyTorch's recorded graph (:mod:`widgets.graph`), drawn in a panel of its own: boxes and
     edges in two layouts (``right``: left to right; ``down``: top to bottom, for narrow screens),
+    each also with the boxes' details (flags, saved values: on the reader's request; never in the
+    still), edges as cubic Bézier segments end to end, routed around the boxes,
     what they say as templates over the frame's channels, and the order in which backward visits
     the nodes, which the reader can step through (on the page)."""
 
