@@ -20,6 +20,7 @@ panel with ``graph=True`` (:class:`widgets.marks.Graph`).
 """
 
 import heapq
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -298,16 +299,26 @@ def _no_graph(tensor, name):
 
 
 CHAR = 7.2  # px per character of the graph's monospace text at 12 px
+EDGE_CHAR = 7.0  # px per character of an edge's label, at 11.5 px
 LINE = 16  # px per line of text
 PAD = 8  # px inside a box
 BASELINE = 12  # px from a box's padding to its first line's baseline
-GAP_LAYERS, GAP_BOXES = 72, 18  # px between layers, and between boxes of a layer
-WIDEST = "-000.0000"  # the widest number a box is made to hold
+GAP_RANKS = {False: 14, True: 14}  # px between a layer of boxes and the labels before or after it (right, down)
+GAP_BOXES, GAP_TRACKS = 18, 8  # px between boxes of a layer, and between an edge and what is beside it
+LABEL_TEXT = 16  # px an edge label's text takes across its edge (a line of 11.5 px type)
+LABEL_ASIDE = 9  # px from a vertical edge to its label's text
+WIDEST = "-000.0000"  # the widest number a box is made for; a wider one is set closer (figure.js: fit)
 
 
-def _measure(line):
-    """Characters a template line takes once its placeholders hold numbers."""
-    return len(re.sub(r"\{[^}]+\}", WIDEST, line))
+def _measure(line, frame=None):
+    """Characters a template line takes once its placeholders hold numbers (or the text `frame`
+    has for them, where that is longer)."""
+
+    def size(match):
+        value = (frame or {}).get(match.group(1))
+        return "x" * max(len(WIDEST), len(value) if isinstance(value, str) else 0)
+
+    return len(re.sub(r"\{([^}]+)\}", size, line))
 
 
 def layers(result):
@@ -338,8 +349,15 @@ def _topological(nodes):
 
 def columns(result):
     """{layer: [node ids]}, ordered to cross few edges; a deep graph's middle layers become one
-    box, "more"."""
+    box, "more". A leaf (a node with no inputs) sits in the layer just before its first user, so
+    that its edge is short."""
     layer = layers(result)
+    users = {}
+    for child, parent, _ in result.edges:
+        users.setdefault(child, []).append(parent)
+    for i, node in enumerate(result.nodes):
+        if not node.inputs and i in users:
+            layer[i] = min(layer[u] for u in users[i]) - 1
     depth, keep = max(layer.values()) + 1, MAX_LAYERS // 2
     hidden = {i for i, at in layer.items() if keep <= at < depth - keep} if depth > MAX_LAYERS else set()
     placed = {}
@@ -347,100 +365,214 @@ def columns(result):
         placed.setdefault(layer[i] if layer[i] < keep else layer[i] - (depth - 2 * keep) + 1, []).append(i)
     if hidden:
         placed[keep] = ["more"]
-    neighbours = {}
-    for child, parent, _ in result.edges:
-        neighbours.setdefault(child, []).append(parent)
-        neighbours.setdefault(parent, []).append(child)
-    for _ in range(4):  # the barycentre heuristic, a few passes
-        position = {i: k for ids in placed.values() for k, i in enumerate(ids)}
-        for at in sorted(placed):
-            placed[at].sort(key=lambda i: _centre(i, neighbours, position))
     return dict(sorted(placed.items())), len(hidden), depth - 2 * keep
 
 
-def _centre(i, neighbours, position):
-    near = [position[n] for n in neighbours.get(i, []) if n in position]
-    return sum(near) / len(near) if near else position[i]
+# Routing. Between two layers of boxes lies a column of edge labels: an edge runs from its input's
+# box to its user's through one item in every column it crosses: a label (in the column just
+# before the box it enters) or a bare track (a dummy node, in a layer it skips). Items of a column
+# never overlap across it, and inside a column an edge runs straight along its own item; it
+# bends only in the gaps between columns, where nothing is drawn. So no edge crosses a box or a
+# label, and no label lies on a box or on another label.
 
 
-def place(placed, sizes, across):
-    """Positions {id: [x, y, w, h]} of boxes of `sizes` {id: (w, h)}, layer after layer along x
-    (across=False: left to right) or along y (across=True: top to bottom); and the extent."""
-    along = 1 if across else 0  # the axis the layers follow one another on
-    boxes, offset, breadths = {}, 0.0, []
-    for ids in placed.values():
-        depth = max(sizes[i][along] for i in ids)
-        breadth = sum(sizes[i][1 - along] for i in ids) + GAP_BOXES * (len(ids) - 1)
-        breadths.append(breadth)
-        position = -breadth / 2
+@dataclass
+class _Item:
+    kind: str  # "box", "label" or "track"
+    along: float  # its size along the layers' axis
+    across: float  # its size across it
+    node: object = None  # the box's node id
+    offset: float = 0.0  # a label's: where its edge runs, from its item's start across
+    at: float = 0.0  # its centre across
+    up: list = field(default_factory=list)  # the items next to it on its edges, one column back
+    down: list = field(default_factory=list)  # … and one column on
+
+    def track(self):
+        """Across: where an edge runs through this item (a label's text lies beside it)."""
+        if self.kind == "label":
+            return self.at - self.across / 2 + self.offset
+        return self.at
+
+
+def _isotonic(desired, gaps):
+    """Centres as near `desired` as can be (least squares) with centre k+1 ≥ centre k + gaps[k]."""
+    offsets = [0.0]
+    for gap in gaps:
+        offsets.append(offsets[-1] + gap)
+    blocks = []  # [sum, count] of targets pooled together
+    for d, o in zip(desired, offsets):
+        blocks.append([d - o, 1])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            total, count = blocks.pop()
+            blocks[-1][0] += total
+            blocks[-1][1] += count
+    pooled = [total / count for total, count in blocks for _ in range(count)]
+    return [q + o for q, o in zip(pooled, offsets)]
+
+
+def _crossings(ranks):
+    """Crossings of the edges between consecutive columns (ranks: columns of items, in order)."""
+    total = 0
+    for column, following in zip(ranks, ranks[1:]):
+        position = {id(it): k for k, it in enumerate(following)}
+        pairs = [(k, position[id(n)]) for k, it in enumerate(column) for n in it.down if id(n) in position]
+        total += sum(1 for (a, b), (c, d) in itertools.combinations(pairs, 2) if (a - c) * (b - d) < 0)
+    return total
+
+
+def _barycentre(item, position, order, upward):
+    """Where an item's neighbours in the column just ordered are, on average (then its place)."""
+    ks = [position[id(n)] for n in (item.up if upward else item.down) if id(n) in position]
+    return (sum(ks) / len(ks) if ks else order[id(item)], order[id(item)])
+
+
+def _straight(path, to):
+    """A straight run from the path's end to `to`, as a cubic Bézier segment (none if it is empty)."""
+    (a0, c0), (a1, c1) = path[-1], to
+    if abs(a1 - a0) > 0.01:
+        path.extend([(a0 + (a1 - a0) / 3, c0), (a0 + 2 * (a1 - a0) / 3, c1), (a1, c1)])
+
+
+def _bend(path, to):
+    """An S from the path's end to `to`, leaving and arriving along the layers' axis."""
+    (a0, c0), (a1, c1) = path[-1], to
+    path.extend([((a0 + a1) / 2, c0), ((a0 + a1) / 2, c1), (a1, c1)])
+
+
+def route(placed, sizes, links, across):
+    """Boxes of `sizes` {id: (w, h)} in the layers of `placed`, and the edges `links` [(from id, to
+    id, label width or 0)] between them, laid out left to right (across=False) or top to bottom
+    (across=True): ({id: [x, y, w, h]}, [each edge: its curve and where its label goes], extent)."""
+    along = 1 if across else 0
+    ranks, rank_of = [], {}
+    for n, ids in enumerate(placed.values()):
+        if n:
+            ranks.append([])  # the column of labels before this layer
+        ranks.append([])
         for i in ids:
-            w, h = sizes[i]
-            start = [0.0, 0.0]
-            start[along] = offset + (depth - sizes[i][along]) / 2
-            start[1 - along] = position
-            boxes[i] = [start[0], start[1], w, h]
-            position += sizes[i][1 - along] + GAP_BOXES
-        offset += depth + GAP_LAYERS
-    breadth = max(breadths)
-    for box in boxes.values():
-        box[1 - along] += breadth / 2
-    extent = [0.0, 0.0]
-    extent[along], extent[1 - along] = offset - GAP_LAYERS, breadth
-    return boxes, extent
+            rank_of[i] = len(ranks) - 1
+            ranks[-1].append(_Item("box", sizes[i][along], sizes[i][1 - along], node=i))
+    box = {it.node: it for column in ranks for it in column if it.kind == "box"}
+    chains = []
+    for start, end, width in links:
+        a, b = rank_of[start], rank_of[end]
+        chain = [box[start]]
+        for r in range(a + 1, b):
+            if r == b - 1 and width:
+                if across:  # the edge down its left, the text beside it
+                    item = _Item("label", LABEL_TEXT + 2, LABEL_ASIDE + width, offset=3.0)
+                else:  # the edge along its bottom, the text above it
+                    item = _Item("label", width, LABEL_TEXT + 6, offset=LABEL_TEXT + 3)
+            else:
+                item = _Item("track", 0.0, 0.0)
+            ranks[r].append(item)
+            chain.append(item)
+        chain.append(box[end])
+        for u, v in zip(chain, chain[1:]):
+            u.down.append(v)
+            v.up.append(u)
+        chains.append(chain)
 
+    # Order each column by the barycentre of its neighbours, sweeping both ways; keep the best.
+    best, fewest = [list(c) for c in ranks], _crossings(ranks)
+    for sweep in range(8):
+        indices = range(1, len(ranks)) if sweep % 2 == 0 else range(len(ranks) - 2, -1, -1)
+        for r in indices:
+            near = ranks[r - 1] if sweep % 2 == 0 else ranks[r + 1]
+            position = {id(it): k for k, it in enumerate(near)}
+            order = {id(it): k for k, it in enumerate(ranks[r])}
 
-def edges(result, boxes, across):
-    """The edges between placed boxes, from an input's box to its user's (into "more" where hidden):
-    each a cubic Bézier ``curve`` [x0, y0, …, x3, y3] leaving and entering its boxes straight, and
-    where its ``label`` goes: (x, y, text-anchor), in the gap just before the box the edge enters
-    (an edge that skips layers passes beside other boxes on its way), the middle of a short one."""
+            ranks[r].sort(key=lambda it, p=position, o=order, s=sweep: _barycentre(it, p, o, s % 2 == 0))
+        count = _crossings(ranks)
+        if count < fewest:
+            best, fewest = [list(c) for c in ranks], count
+    ranks = best
+
+    # Across: each column's items as near the mean of their neighbours as their sizes let them be.
+    def gaps(column):
+        return [
+            (a.across + b.across) / 2 + (GAP_BOXES if a.kind == b.kind == "box" else GAP_TRACKS)
+            for a, b in zip(column, column[1:])
+        ]
+
+    for column in ranks:
+        for it, at in zip(column, _isotonic([0.0] * len(column), gaps(column))):
+            it.at = at
+    for sweep in range(12):
+        indices = range(len(ranks)) if sweep % 2 == 0 else range(len(ranks) - 1, -1, -1)
+        for r in indices:
+            column = ranks[r]
+            near = [(it.up if sweep % 2 == 0 else it.down) or it.up + it.down for it in column]
+            desired = [  # an edge's track in line with its neighbours' tracks: few bends
+                sum(n.track() for n in ns) / len(ns) - (it.track() - it.at) if ns else it.at
+                for it, ns in zip(column, near)
+            ]
+            for it, at in zip(column, _isotonic(desired, gaps(column))):
+                it.at = at
+    items = [it for column in ranks for it in column]
+    low = min((it.at - it.across / 2 for it in items), default=0.0)
+    for it in items:
+        it.at -= low
+    breadth = max((it.at + it.across / 2 for it in items), default=0.0)
+
+    # Along: the columns one after the other; a box in the middle of its column, a label at its start.
+    starts, depths, offset = [], [], 0.0
+    for column in ranks:
+        starts.append(offset)
+        depths.append(max((it.along for it in column), default=0.0))
+        offset += depths[-1] + GAP_RANKS[across]
+    rank = {id(it): r for r, column in enumerate(ranks) for it in column}
+
+    def point(a, c):
+        return [round(c, 2), round(a, 2)] if across else [round(a, 2), round(c, 2)]
+
+    boxes = {}
+    for it in box.values():
+        r = rank[id(it)]
+        lo = starts[r] + (depths[r] - it.along) / 2
+        boxes[it.node] = [
+            *point(lo, it.at - it.across / 2),
+            *((it.across, it.along) if across else (it.along, it.across)),
+        ]
+
+    # Ports: the edges leaving (entering) a box spread along its side, in the order of where they go.
+    ports = {}
+    for it in box.values():
+        for side, chains_here in (
+            ("out", [c for c in chains if c[0] is it]),
+            ("in", [c for c in chains if c[-1] is it]),
+        ):
+            chains_here.sort(key=lambda c: (c[1] if side == "out" else c[-2]).track())
+            for k, c in enumerate(chains_here):
+                ports[id(c), side] = it.at - it.across / 2 + it.across * (k + 1) / (len(chains_here) + 1)
+
     drawn = []
-    for child, parent, k in result.edges:
-        a, b = boxes.get(child, boxes.get("more")), boxes.get(parent, boxes.get("more"))
-        if a is None or b is None or a is b:
-            continue
-        if across:  # bottom of the input's box to the top of its user's
-            x1, y1, x2, y2 = a[0] + a[2] / 2, a[1] + a[3], b[0] + b[2] / 2, b[1]
-        else:
-            x1, y1, x2, y2 = a[0] + a[2], a[1] + a[3] / 2, b[0], b[1] + b[3] / 2
+    for chain in chains:
+        first, last = chain[0], chain[-1]
+        r0, r1 = rank[id(first)], rank[id(last)]
+        a = starts[r0] + (depths[r0] + first.along) / 2  # the side it leaves from
+        c = ports[id(chain), "out"]
+        path = [(a, c)]
+
+        _straight(path, (starts[r0] + depths[r0], c))
+        label = None
+        for r, it in zip(range(r0 + 1, r1), chain[1:-1]):
+            _bend(path, (starts[r], it.track()))
+            _straight(path, (starts[r] + depths[r], it.track()))
+            if it.kind == "label":
+                top = it.at - it.across / 2
+                label = point(starts[r] + 13, top + LABEL_ASIDE) if across else point(starts[r], top + 13)
+        end_c = ports[id(chain), "in"]
+        _bend(path, (starts[r1], end_c))
+        _straight(path, (starts[r1] + (depths[r1] - last.along) / 2, end_c))
         drawn.append(
             {
-                "from": child if child in boxes else "more",
-                "to": parent if parent in boxes else "more",
-                "k": k,
-                "points": [x1, y1, x2, y2],
+                "curve": [v for p in path for v in point(*p)],
+                "label": [*label, "start"] if label else None,
             }
         )
-    groups = {}
-    for edge in drawn:  # two edges between the same boxes (x * x): side by side
-        groups.setdefault((edge["from"], edge["to"]), []).append(edge)
-    for group in groups.values():
-        for n, edge in enumerate(group):
-            shift = (n - (len(group) - 1) / 2) * 12
-            x1, y1, x2, y2 = edge["points"]
-            edge["points"] = [x1 + shift, y1, x2 + shift, y2] if across else [x1, y1 + shift, x2, y2 + shift]
-    for edge in drawn:
-        x1, y1, x2, y2 = edge.pop("points")
-        if across:
-            bend = (y2 - y1) / 2
-            edge["curve"] = [x1, y1, x1, y1 + bend, x2, y2 - bend, x2, y2]
-        else:
-            bend = (x2 - x1) / 2
-            edge["curve"] = [x1, y1, x1 + bend, y1, x2 - bend, y2, x2, y2]
-        length = y2 - y1 if across else x2 - x1
-        x, y = _bezier(edge["curve"], 1 - 36 / length if length > 150 else 0.5)
-        edge["label"] = (
-            [round(x + 6, 2), round(y + 4, 2), "start"] if across else [round(x, 2), round(y - 6, 2), "middle"]
-        )
-        edge["arrow"] = "▴ " if across else "◂ "
-    return drawn
-
-
-def _bezier(curve, t):
-    """The point at t of the cubic Bézier curve [x0, y0, …, x3, y3]."""
-    u = 1 - t
-    weights = (u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t)
-    return tuple(sum(w * curve[2 * i + k] for i, w in enumerate(weights)) for k in (0, 1))
+    extent = (breadth, offset - GAP_RANKS[across]) if across else (offset - GAP_RANKS[across], breadth)
+    return boxes, drawn, extent
 
 
 # ------------------------------------------------------------------------------------------------
@@ -458,11 +590,20 @@ def channels(result, prefix="g"):
             frame[f"{p}v"] = result.values[i]
         frame[f"{p}r"] = result.received.get(i, float("nan"))
         for key, value in node.saved.items():
-            frame[f"{p}s{key}"] = value
+            frame[f"{p}s{key}"] = _exact(node.fn, key, value)
         for k in range(len(node.inputs)):
             frame[f"{p}e{k}"] = result.sent.get((i, k), float("nan"))
             frame[f"{p}l{k}"] = result.local.get((i, k), float("nan"))
     return frame
+
+
+def _exact(fn, key, value):
+    """A saved number the code gave as such (a clamp's min, an exponent, alpha), as text with all
+    its digits: 1e-08 and 0.99999999 are not 0.0000 and 1.0000. A saved tensor stays a number."""
+    raw = getattr(fn, f"_saved_{key}", None) if not isinstance(value, str) else None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        return value
+    return repr(raw)
 
 
 def signature(result):
@@ -478,9 +619,10 @@ def label(result, i):
 
 
 def drawing(result, prefix="g"):
-    """The Graph mark's spec for `result`: what each box says, two layouts (left to right, and top
-    to bottom for narrow screens), and the sentences, one per node in the order backward visits
-    it; all text as templates over :func:`channels`."""
+    """The Graph mark's spec for `result`: what each box says (its ``lines``, and its ``details``,
+    shown on request: flags and saved values), its layouts (left to right, and top to bottom for
+    narrow screens; each without and, where a box has details, with them), and the sentences, one
+    per node in the order backward visits it; all text as templates over :func:`channels`."""
     incoming = {}
     for child, parent, k in result.edges:
         incoming.setdefault(child, []).append(f"{prefix}{parent}e{k}")
@@ -490,50 +632,86 @@ def drawing(result, prefix="g"):
         total = f"{{{prefix}{i}r}}"
         return " + ".join(f"{{{c}}}" for c in parts) + " = " + total if len(parts) > 1 else total
 
+    def receives(i, head):
+        """The line(s) of what node i receives: a sum two parts to a line, then its total."""
+        parts = [f"{{{c}}}" for c in incoming.get(i, [])]
+        if len(parts) < 2:
+            return [head + received(i)]
+        rows = [" + ".join(parts[k : k + 2]) for k in range(0, len(parts), 2)]
+        return [head + rows[0], *(f"  + {row}" for row in rows[1:]), f"  = {{{prefix}{i}r}}"]
+
     def text(i):
+        """(what the box always says, what it says on request (flags, saved values), the channels
+        that backward has to reach first)."""
         node, p = result.nodes[i], f"{prefix}{i}"
         after = [f"{p}r", *incoming.get(i, [])]
         if node.fn is None:  # a tensor with no graph
-            return [
-                node.tensor or "tensor",
-                f"= {{{p}v}}",
-                "grad_fn = None",
-                f"requires_grad={node.name == 'AccumulateGrad'}",
-            ], []
-        if node.name == "AccumulateGrad":  # the leaf it delivers into: value, flags, and its .grad
+            lines = [node.tensor or "tensor", f"= {{{p}v}}", "grad_fn = None"]
+            return [*lines, f"requires_grad={node.name == 'AccumulateGrad'}"], [], []
+        if node.name == "AccumulateGrad":  # the leaf it delivers into: value, its .grad, and flags
             name = node.tensor or "leaf"
-            return [
-                "AccumulateGrad",
-                f"{name} = {{{p}v}}",
-                "requires_grad=True",
-                "is_leaf=True",
-                f"{name}.grad ← {received(i)}",
-            ], after
-        lines = [node.name]
+            lines = ["AccumulateGrad", f"{name} = {{{p}v}}", *receives(i, f"{name}.grad ← ")]
+            return lines, ["requires_grad=True", "is_leaf=True"], after
+        lines, details = [node.name], []
         if i in result.values:  # a tensor the code names: its value, and whether it keeps its .grad
-            lines += [f"{node.tensor} = {{{p}v}}", f"retains_grad={node.retains}"]
-        lines += [f"{key} = {{{p}s{key}}}" for key in node.saved]
-        return [*lines, f"grad ← {received(i)}"], after
+            lines.append(f"{node.tensor} = {{{p}v}}")
+            details.append(f"retains_grad={node.retains}")
+        details += [f"{key} = {{{p}s{key}}}" for key in node.saved]
+        return [*lines, *receives(i, "grad ← ")], details, after
 
     placed, hidden, hidden_layers = columns(result)
     nodes = []
     for ids in placed.values():
         for i in ids:
             if i == "more":
-                lines, after, kind = [f"… {hidden:,} more nodes", f"in {hidden_layers:,} layers …"], [], "more"
+                lines, details, after = [f"… {hidden:,} more nodes", f"in {hidden_layers:,} layers …"], [], []
+                kind = "more"
             else:
-                (lines, after), kind = text(i), "leaf" if result.nodes[i].name == "AccumulateGrad" else "op"
-            nodes.append({"id": i, "lines": lines, "after": after, "kind": kind})
-    sizes = {
-        n["id"]: (max(map(_measure, n["lines"])) * CHAR + 2 * PAD, len(n["lines"]) * LINE + 2 * PAD) for n in nodes
-    }
+                (lines, details, after), kind = text(i), "leaf" if result.nodes[i].name == "AccumulateGrad" else "op"
+            nodes.append({"id": i, "lines": lines, "details": details, "after": after, "kind": kind})
+    start = channels(result, prefix)
+
+    def size(node, details):
+        widths = [_measure(line, start) for line in (*node["lines"], *(node["details"] if details else ()))]
+        count = len(node["lines"]) + (len(node["details"]) if details else 0)
+        return max(widths) * CHAR + 2 * PAD, count * LINE + 2 * PAD
+
+    shown = {n["id"] for n in nodes}
+    links, seen = [], set()  # (from, to, k): each edge once, into "more" where its end is hidden
+    for child, parent, k in result.edges:
+        a, b = (i if i in shown else "more" for i in (child, parent))
+        if a != b and (a, b, k if b != "more" else 0) not in seen:
+            seen.add((a, b, k if b != "more" else 0))
+            links.append((a, b, k))
+
+    def sent(to, k):
+        return f"{prefix}{to}e{k}" if to != "more" else ""
+
+    def width(to, k):  # an edge label's width: the arrow and the widest number
+        if to == "more":
+            return 0.0
+        value = start.get(sent(to, k))
+        return (2 + max(len(WIDEST), len(value) if isinstance(value, str) else 0)) * EDGE_CHAR + 2
+
     layouts = []
-    for name, across in (("right", False), ("down", True)):
-        boxes, (width, height) = place(placed, sizes, across)
-        drawn = edges(result, boxes, across)
-        for edge in drawn:
-            edge["sent"] = f"{prefix}{edge['to']}e{edge['k']}" if edge["to"] != "more" else ""
-        layouts.append({"name": name, "width": width, "height": height, "boxes": boxes, "edges": drawn})
+    for details in (False, True) if any(n["details"] for n in nodes) else (False,):
+        sizes = {n["id"]: size(n, details) for n in nodes}
+        for name, across in (("right", False), ("down", True)):
+            boxes, drawn, (w, h) = route(placed, sizes, [(a, b, width(b, k)) for a, b, k in links], across)
+            edges = [
+                {
+                    **d,
+                    "from": a,
+                    "to": b,
+                    "k": k,
+                    "sent": sent(b, k),
+                    "arrow": "↑ " if across else "← ",
+                    "room": width(b, k),
+                }
+                for (a, b, k), d in zip(links, drawn)
+            ]
+            layout = {"name": name, "details": details, "width": round(w, 2), "height": round(h, 2)}
+            layouts.append({**layout, "boxes": boxes, "edges": edges})
     sentences = []
     for i in result.order:
         node, p = result.nodes[i], f"{prefix}{i}"
@@ -546,7 +724,6 @@ def drawing(result, prefix="g"):
         ]
         sentence = f"{label(result, i)} receives {received(i)}"
         sentences.append(sentence + ("; it sends " + " and ".join(sends) if sends else "") + ".")
-    shown = {n["id"] for n in nodes}
     return {
         "nodes": nodes,
         "layouts": layouts,
@@ -558,6 +735,6 @@ def drawing(result, prefix="g"):
 
 def used(spec):
     """The channels a drawing's templates read (a deep graph draws a few of its nodes' only)."""
-    texts = [line for node in spec["nodes"] for line in node["lines"]] + list(spec["sentences"])
+    texts = [line for node in spec["nodes"] for line in (*node["lines"], *node["details"])] + list(spec["sentences"])
     texts += [f"{{{edge['sent']}}}" for layout in spec["layouts"] for edge in layout["edges"] if edge["sent"]]
     return set(re.findall(r"\{([^}]+)\}", " ".join(texts)))

@@ -179,6 +179,8 @@ class Line(Mark):
 class Graph(Mark):
     """PyTorch's recorded graph (:mod:`widgets.graph`), drawn in a panel of its own: boxes and
     edges in two layouts (``right``: left to right; ``down``: top to bottom, for narrow screens),
+    each also with the boxes' details (flags, saved values: on the reader's request; never in the
+    still), edges as cubic Bézier segments end to end, routed around the boxes,
     what they say as templates over the frame's channels, and the order in which backward visits
     the nodes, which the reader can step through (on the page)."""
 
@@ -194,24 +196,27 @@ class Graph(Mark):
     FONT, EDGE_FONT, MARGIN = 12.0, 11.5, 6.0
 
     def layout(self, width):
-        """The layout a panel `width` pixels wide shows: left to right if it fits, else top to bottom."""
-        return next((lay for lay in self.layouts if lay["width"] + 2 * self.MARGIN <= width), self.layouts[-1])
+        """The layout a panel `width` pixels wide shows, saved values left out: left to right if it
+        fits, else top to bottom."""
+        plain = [lay for lay in self.layouts if not lay.get("details")]
+        return next((lay for lay in plain if lay["width"] + 2 * self.MARGIN <= width), plain[-1])
 
     def still(self, ax, frame, gid, decimals=None, layout=None):
         """The graph after backward, as the page draws it with every step done, on `ax`: one
         unit of its data coordinates is a pixel of the layout (the caller sizes the axes)."""
-        layout = layout or self.layouts[0]
+        layout = layout or self.layout(math.inf)
         m = self.MARGIN
         ax.set_xlim(-m, layout["width"] + m)
         ax.set_ylim(layout["height"] + m, -m)
         ax.set_axis_off()
         for edge in layout["edges"]:
-            curve = Path(list(zip(edge["curve"][::2], edge["curve"][1::2])), [Path.MOVETO] + [Path.CURVE4] * 3)
+            points = list(zip(edge["curve"][::2], edge["curve"][1::2]))  # cubic Bézier segments, end to end
+            curve = Path(points, [Path.MOVETO] + [Path.CURVE4] * (len(points) - 1))
             arrow = FancyArrowPatch(
                 path=curve, arrowstyle="-|>", mutation_scale=10, color=color("axis"), linewidth=1.4, gid=gid
             )
             ax.add_patch(arrow)
-            if edge["sent"]:
+            if edge["sent"] and edge["label"]:
                 x, y, anchor = edge["label"]
                 ax.text(
                     x,

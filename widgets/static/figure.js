@@ -275,9 +275,12 @@ const agiFigures = (() => {
   const paint = (m) => `var(--agi-${m.color})`;
 
   // The recorded graph (widgets.graph, widgets.marks.Graph): boxes and edges in two layouts (left to
-  // right, and top to bottom where that does not fit), every position worked out in Python; numbers
-  // from the frame, and a control that steps through backward in the order the engine runs it.
-  // Before a node's step its gradients read "…".
+  // right, and top to bottom where that does not fit), each without and with the boxes' details
+  // (flags and saved values, shown on request; a number the code gave, such as a clamp's bounds,
+  // comes as text with all its digits), every position worked out in Python; numbers from
+  // the frame, and a control that steps through backward in the order the engine runs it. Before a
+  // node's step its gradients read "…". Arrows point the way the forward computation ran; the
+  // numbers on the edges are what backward sends the other way.
   function graph(m, panel, id, decimals) {
     const holder = panel.querySelector(".agi-graph");
     const list = panel.querySelector(".agi-graph-text ol");
@@ -285,7 +288,7 @@ const agiFigures = (() => {
     const views = m.layouts.map((layout, n) => {
       const margin = 6, W = layout.width + 2 * margin, H = layout.height + 2 * margin;
       const svg = element("svg:svg", {
-        class: "agi-graph-svg", "data-layout": layout.name, width: W, height: H,
+        class: "agi-graph-svg", "data-layout": layout.name, "data-details": Boolean(layout.details), width: W, height: H,
         viewBox: `${-margin} ${-margin} ${W} ${H}`, "aria-hidden": "true",
       }, holder);
       const marker = element("svg:marker", {
@@ -294,10 +297,11 @@ const agiFigures = (() => {
       }, element("svg:defs", {}, svg));
       element("svg:path", { d: "M 0 0 L 10 5 L 0 10 z", class: "agi-arrow" }, marker);
       const edges = layout.edges.map((e) => {
-        const c = e.curve;
+        const c = e.curve; // cubic Bézier segments, end to end
         element("svg:path", {
           d: `M ${c[0]} ${c[1]} C ${c.slice(2).join(" ")}`, class: "agi-edge", "marker-end": `url(#${id}-arrow-${n})`,
         }, svg);
+        if (!e.label) return { e, label: null };
         const [x, y, anchor] = e.label;
         const label = element("svg:text", { class: "agi-edge-label", x, y, "text-anchor": anchor }, svg);
         return { e, label };
@@ -307,27 +311,55 @@ const agiFigures = (() => {
         const g = element("svg:g", { class: `agi-node agi-node-${node.kind}` }, svg);
         element("svg:rect", { x, y, width: w, height: h, rx: 6 }, g);
         const text = element("svg:text", { x: x + pad, y: y + pad }, g);
-        const lines = node.lines.map((_, k) => element("svg:tspan", { x: x + pad, dy: k ? line : baseline }, text));
-        return { node, g, lines };
+        const shown = layout.details ? [...node.lines, ...node.details] : node.lines;
+        const lines = shown.map((_, k) => element("svg:tspan", { x: x + pad, dy: k ? line : baseline }, text));
+        return { node, g, lines, room: w - 2 * pad };
       });
       return { svg, layout, edges, nodes };
     });
 
-    // One layout on screen: left to right if it fits the panel's width, else top to bottom.
-    const choose = () => {
-      const room = holder.clientWidth;
-      const chosen = views.find((v) => v.layout.width + 12 <= room) || views[views.length - 1];
+    // One layout on screen: left to right if it fits the panel's width, else top to bottom; with the
+    // boxes' details if the reader asks for them.
+    const steps = panel.querySelector(".agi-graph-steps");
+    const explain = element("p", { class: "agi-graph-step", "aria-live": "polite" }, steps);
+    const buttons = element("div", { class: "agi-graph-buttons" }, steps);
+    let details = null;
+    if (m.layouts.some((layout) => layout.details)) {
+      const option = element("label", { class: "agi-graph-details" }, steps);
+      details = element("input", { type: "checkbox", "data-graph": "details" }, option);
+      option.appendChild(document.createTextNode(" Show saved values and flags"));
+      details.addEventListener("change", () => { choose(); render(); });
+    }
+    let chosen = null;
+    function choose() {
+      const room = holder.clientWidth, wanted = Boolean(details?.checked);
+      const these = views.filter((v) => Boolean(v.layout.details) === wanted);
+      chosen = these.find((v) => v.layout.width + 12 <= room) || these[these.length - 1];
       views.forEach((v) => v.svg.classList.toggle("agi-shown", v === chosen));
-    };
+    }
     new ResizeObserver(choose).observe(holder);
     choose();
+
+    // Text into its room: a number wider than the layout was made for (a gradient of 1e8 at the end
+    // of a slider) is set closer, not over its box's side. Monospace: 0.602 em a character.
+    function fit(node, text, room, size) {
+      node.textContent = text;
+      if (room && text.length * 0.602 * size > room) {
+        node.setAttribute("textLength", room);
+        node.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      } else node.removeAttribute("textLength");
+    }
+
+    // The lit node in sight: the panel scrolls (not the page) when the graph is taller than it.
+    function reveal(g) {
+      const box = g.getBoundingClientRect(), room = holder.getBoundingClientRect();
+      if (box.top < room.top || box.bottom > room.bottom) holder.scrollTop += box.top - room.top - (room.height - box.height) / 2;
+      if (box.left < room.left || box.right > room.right) holder.scrollLeft += box.left - room.left - (room.width - box.width) / 2;
+    }
 
     // Stepping through backward: `step` nodes done, in m.order; all of them at first. The node of
     // the step is lit while the reader steps.
     let step = m.order.length, stepping = false, frame = {};
-    const steps = panel.querySelector(".agi-graph-steps");
-    const explain = element("p", { class: "agi-graph-step", "aria-live": "polite" }, steps);
-    const buttons = element("div", { class: "agi-graph-buttons" }, steps);
     for (const [text, label, to] of [
       ["« start", "Backward from the start", () => 0], ["‹ back", "One step back", () => Math.max(step - 1, 0)],
       ["step ›", "One step of backward", () => Math.min(step + 1, m.order.length)],
@@ -345,13 +377,17 @@ const agiFigures = (() => {
       const hidden = new Set();
       m.nodes.forEach((n) => { if (!done.has(n.id) && m.order.includes(n.id)) n.after.forEach((c) => hidden.add(c)); });
       for (const view of views) {
-        for (const { node, g, lines } of view.nodes) {
-          node.lines.forEach((text, k) => { lines[k].textContent = fill(text, frame, decimals, hidden); });
+        for (const { node, g, lines, room } of view.nodes) {
+          node.lines.forEach((text, k) => { fit(lines[k], fill(text, frame, decimals, hidden), room, 12); });
+          if (view.layout.details) {
+            node.details.forEach((text, k) => { fit(lines[node.lines.length + k], fill(text, frame, decimals), room, 12); });
+          }
           g.classList.toggle("agi-current", node.id === current);
           g.classList.toggle("agi-pending", m.order.includes(node.id) && !done.has(node.id));
+          if (node.id === current && view === chosen) reveal(g);
         }
         for (const { e, label } of view.edges) {
-          label.textContent = e.sent && done.has(e.to) ? e.arrow + fill(`{${e.sent}}`, frame, decimals) : "";
+          if (label) fit(label, e.sent && done.has(e.to) ? e.arrow + fill(`{${e.sent}}`, frame, decimals) : "", e.room, 11.5);
         }
       }
       const sentence = step > 0 ? fill(m.sentences[step - 1], frame, decimals) : "";
