@@ -595,7 +595,7 @@ class TrainingExplorer(Explorer):
             linewidth=1.4,
             label="lowest loss",
         )
-        for label, name in ((0.0, "c4"), (1.0, "c5")):
+        for label, name in ((0.0, "label0"), (1.0, "label1")):
             chosen = [v for v, t in zip(self.X, self.Y) if t == label]
             prediction.plot(
                 chosen, [label] * len(chosen), "o", color=color(name), markersize=7, label=f"y = {label:g}", zorder=6
