@@ -280,23 +280,23 @@ class TrackingExplorer(Explorer):
         "no_grad": "with torch.no_grad(): y = x ** 2",
     }
     #: Where the diagram's parts are, on axes from 0 to 1: x, the detached copy, y.
-    X, COPY, Y, ROW, BOX = 0.18, 0.5, 0.82, 0.5, (0.2, 0.34)
+    X, COPY, Y, ROW, BOX = 0.2, 0.5, 0.8, 0.5, (0.2, 0.34)
     title = "y = x² with gradient tracking on or off: the recorded graph, y.grad_fn, and y.backward()"
     controls = (Choice("mode", "compute y with", MODES), Slider("x", "x", -3.0, 3.0, 0.5, 2.0))
     marks = (
         # x: a leaf (edged in the leaf's colour) while it requires grad.
         Label("x_leaf", X, ROW, size=12, box=BOX, edge="leaf"),
         Label("x_plain", X, ROW, size=12, box=BOX, edge="muted", dashed=True),
-        Label("x_note", X, 0.1, size=9, color="muted"),
+        Label("x_note", X, 0.1, size=10, color="muted"),
         Label("copy", COPY, ROW, size=11, box=BOX, edge="muted", dashed=True),
-        Label("copy_note", COPY, 0.1, size=9, color="muted"),
+        Label("copy_note", COPY, 0.1, size=10, color="muted"),
         Label("y_box", Y, ROW, size=12, box=BOX, edge="axis"),
         # The edge x → y: recorded (solid), or run and not recorded (dashed, cut where x's part ends).
         Arrow(X + BOX[0] / 2, ROW, "recorded", 0.0, color="ink", width=1.6),
         Arrow(X + BOX[0] / 2, ROW, "unrecorded", 0.0, color="muted", width=1.6, dashed=True),
         Arrow(COPY + BOX[0] / 2, ROW, "from_copy", 0.0, color="muted", width=1.6, dashed=True),
         Label("cut", "cut_at", ROW, size=17, color="label"),
-        Label("back", 0.5, 0.22, size=9.5, color="gradient"),
+        Label("back", 0.5, 0.22, size=10, color="gradient"),
         # torch.no_grad(): the block the operation ran in.
         Line(
             (0.3, 0.7, 0.7, 0.3, 0.3),
@@ -305,7 +305,7 @@ class TrackingExplorer(Explorer):
             width=1.2,
             dashed=True,
         ),
-        Label("block", 0.5, 0.1, size=9, color="muted"),
+        Label("block", 0.5, 0.1, size=10, color="muted"),
         Label("edge", 0.5, 0.9, size=10),
     )
     readout = Readout(rows=(("code", "code"), ("y", "y_repr"), ("y.grad_fn", "grad_fn"), ("y.backward()", "backward")))
