@@ -155,7 +155,7 @@ def _tracking(v):
         if tracked
         else "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn"
     )
-    # The diagram, on axes from 0 to 1: x's box at 0.2, the copy's at 0.5, y's at 0.8, each 0.2 wide.
+    # The diagram, on axes from 0 to 1: x's box 0.12…0.28, the copy's 0.38…0.62, y's 0.72…0.88.
     return {
         "code": code,
         "y_repr": repr(y),
@@ -165,13 +165,13 @@ def _tracking(v):
         "x_plain": "x" if frozen else "",
         "x_note": "requires_grad=False" if frozen else "requires grad",
         "copy": "x.detach()" if detached else "",
-        "copy_note": "a new tensor, no grad" if detached else "",
+        "copy_note": "no grad" if detached else "",
         "y_box": "y",
-        "recorded": 0.4 if tracked else nan,  # from x's box (0.3) to y's (0.7), solid
-        "unrecorded": nan if tracked else (0.1 if detached else 0.4),  # dashed: into the copy, or to y
-        "from_copy": 0.1 if detached else nan,  # the copy's box (0.6) to y's
+        "recorded": 0.44 if tracked else nan,  # from x's box to y's, solid
+        "unrecorded": nan if tracked else (0.1 if detached else 0.44),  # dashed: into the copy, or to y
+        "from_copy": 0.1 if detached else nan,  # the copy's box to y's
         "cut": "" if tracked else "×",
-        "cut_at": 0.35 if detached else 0.5,
+        "cut_at": 0.33 if detached else 0.5,
         "back": f"← backward sends 2x = {2 * float(v['x']):g} to x.grad" if tracked else "",
         "block_top": 0.78 if mode == "no_grad" else nan,
         "block_bottom": 0.22 if mode == "no_grad" else nan,

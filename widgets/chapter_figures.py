@@ -280,7 +280,7 @@ class TrackingExplorer(Explorer):
         "no_grad": "with torch.no_grad(): y = x ** 2",
     }
     #: Where the diagram's parts are, on axes from 0 to 1: x, the detached copy, y.
-    X, COPY, Y, ROW, BOX = 0.2, 0.5, 0.8, 0.5, (0.2, 0.34)
+    X, COPY, Y, ROW, BOX, COPY_BOX = 0.2, 0.5, 0.8, 0.5, (0.16, 0.34), (0.24, 0.34)
     title = "y = x² with gradient tracking on or off: the recorded graph, y.grad_fn, and y.backward()"
     controls = (Choice("mode", "compute y with", MODES), Slider("x", "x", -3.0, 3.0, 0.5, 2.0))
     marks = (
@@ -288,13 +288,13 @@ class TrackingExplorer(Explorer):
         Label("x_leaf", X, ROW, size=12, box=BOX, edge="leaf"),
         Label("x_plain", X, ROW, size=12, box=BOX, edge="muted", dashed=True),
         Label("x_note", X, 0.1, size=10, color="muted"),
-        Label("copy", COPY, ROW, size=11, box=BOX, edge="muted", dashed=True),
+        Label("copy", COPY, ROW, size=10, box=COPY_BOX, edge="muted", dashed=True),
         Label("copy_note", COPY, 0.1, size=10, color="muted"),
         Label("y_box", Y, ROW, size=12, box=BOX, edge="axis"),
         # The edge x → y: recorded (solid), or run and not recorded (dashed, cut where x's part ends).
         Arrow(X + BOX[0] / 2, ROW, "recorded", 0.0, color="ink", width=1.6),
         Arrow(X + BOX[0] / 2, ROW, "unrecorded", 0.0, color="muted", width=1.6, dashed=True),
-        Arrow(COPY + BOX[0] / 2, ROW, "from_copy", 0.0, color="muted", width=1.6, dashed=True),
+        Arrow(COPY + COPY_BOX[0] / 2, ROW, "from_copy", 0.0, color="muted", width=1.6, dashed=True),
         Label("cut", "cut_at", ROW, size=17, color="label"),
         Label("back", 0.5, 0.22, size=10, color="gradient"),
         # torch.no_grad(): the block the operation ran in.
@@ -332,7 +332,8 @@ class TrackingExplorer(Explorer):
             backward = f"RuntimeError: {error}"
         recorded, detached = y.grad_fn is not None, mode == "detach"
         gap = self.Y - self.X - self.BOX[0]  # from x's box to y's
-        into_copy = self.COPY - self.BOX[0] / 2 - (self.X + self.BOX[0] / 2)
+        x_right, copy_left = self.X + self.BOX[0] / 2, self.COPY - self.COPY_BOX[0] / 2
+        into_copy = copy_left - x_right
         nan = math.nan
         return {
             "code": self.CODE[mode],
@@ -343,13 +344,13 @@ class TrackingExplorer(Explorer):
             "x_plain": "" if leaf.requires_grad else "x",
             "x_note": "requires grad" if leaf.requires_grad else "requires_grad=False",
             "copy": "x.detach()" if detached else "",
-            "copy_note": "a new tensor, no grad" if detached else "",
+            "copy_note": "no grad" if detached else "",
             "y_box": "y",
             "recorded": gap if recorded else nan,
             "unrecorded": (into_copy if detached else gap) if not recorded else nan,
-            "from_copy": self.Y - self.COPY - self.BOX[0] if detached else nan,
+            "from_copy": self.Y - self.BOX[0] / 2 - (self.COPY + self.COPY_BOX[0] / 2) if detached else nan,
             "cut": "" if recorded else "×",
-            "cut_at": (self.X + self.COPY) / 2 if detached else 0.5,
+            "cut_at": (x_right + copy_left) / 2 if detached else 0.5,
             "back": f"← backward sends 2x = {float(leaf.grad):g} to x.grad" if recorded else "",
             "block_top": 0.78 if mode == "no_grad" else nan,
             "block_bottom": 0.22 if mode == "no_grad" else nan,
