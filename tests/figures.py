@@ -105,7 +105,27 @@ def _mean(v):
 
 
 def _accumulation(v):
-    return {"count": v["count"], "step": 2 * v["x"], "grad": 2 * v["x"] * v["count"]}
+    """One x, `calls` passes of y = x² (each adds 2x), x.grad.zero_() after call k if chosen: the
+    run's points are x.grad after each call, and 0 at call k right after the zero_()."""
+    x, calls = v["x"], int(v["calls"])
+    k = None if v["zero"] == "never" else int(v["zero"])
+    points = []
+    for call in range(1, calls + 1):
+        points.append((call, 2 * x * (call if k is None or call <= k else call - k)))
+        if call == k:
+            points.append((call, 0.0))
+    since = calls if k is None or calls < k else calls - k
+    frame = {
+        "calls": calls,
+        "grad": 2 * x * since if calls else math.nan,  # None before the first call: no number
+        "step": 2 * x,
+        "since": since,
+        "hand": 2 * x * since,
+        "note": calls == 0 or (k is not None and calls >= k),
+    }
+    for j in range(11):
+        frame[f"t{j}"], frame[f"v{j}"] = points[j] if j < len(points) else (math.nan, math.nan)
+    return frame
 
 
 def _tracking(v):
@@ -127,21 +147,36 @@ def _tracking(v):
     else:
         with torch.no_grad():
             y = x**2
-    tracked = v["mode"] == "tracked"
+    mode, nan = v["mode"], math.nan
+    tracked, detached, frozen = mode == "tracked", mode == "detach", mode == "requires_grad_"
     grad = str(torch.tensor(2 * float(v["x"])))  # as x.grad prints: tensor(4.)
     backward = (
         f"ran: x.grad = {grad}"
         if tracked
         else "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn"
     )
+    # The diagram, on axes from 0 to 1: x's box 0.12…0.28, the copy's 0.38…0.62, y's 0.72…0.88.
     return {
         "code": code,
         "y_repr": repr(y),
         "grad_fn": "PowBackward0" if tracked else "None",
         "backward": backward,
-        "x_text": f"x.grad = {grad if tracked else None}",
-        "y_text": f"y.requires_grad = {tracked}",
-        "edge": "y.grad_fn = PowBackward0: backward() can reach x" if tracked else "y.grad_fn = None: no way back to x",
+        "x_leaf": "" if frozen else "x",  # edged as a leaf while x requires grad
+        "x_plain": "x" if frozen else "",
+        "x_note": "requires_grad=False" if frozen else "requires grad",
+        "copy": "x.detach()" if detached else "",
+        "copy_note": "no grad" if detached else "",
+        "y_box": "y",
+        "recorded": 0.44 if tracked else nan,  # from x's box to y's, solid
+        "unrecorded": nan if tracked else (0.1 if detached else 0.44),  # dashed: into the copy, or to y
+        "from_copy": 0.1 if detached else nan,  # the copy's box to y's
+        "cut": "" if tracked else "×",
+        "cut_at": 0.33 if detached else 0.5,
+        "back": f"← backward sends 2x = {2 * float(v['x']):g} to x.grad" if tracked else "",
+        "block_top": 0.78 if mode == "no_grad" else nan,
+        "block_bottom": 0.22 if mode == "no_grad" else nan,
+        "block": "with torch.no_grad():" if mode == "no_grad" else "",
+        "edge": "y.grad_fn = PowBackward0: a way back to x" if tracked else "y.grad_fn = None: no way back to x",
     }
 
 

@@ -16,6 +16,7 @@ import nbformat
 import numpy as np
 import pytest
 import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from tests.figures import (
     CHAPTERS,
@@ -30,9 +31,19 @@ from tests.figures import (
     table_points,
     train,
 )
-from widgets import ChainExplorer, MeanOfSquaresExplorer, NeuronExplorer, TrainingExplorer, explore, explorer
+from widgets import (
+    ChainExplorer,
+    MeanOfSquaresExplorer,
+    NeuronExplorer,
+    TrainingExplorer,
+    explore,
+    explorer,
+    marks,
+    theme,
+)
 from widgets.explorer import TABLE_BUDGET
 from widgets.formats import format_value
+from widgets.marks import Arrow, Graph, Label, Line, Point, Tangent
 from widgets.page import MIME, NO_SCRIPT, asset, skeleton
 
 STORED = stored_figures()
@@ -172,6 +183,176 @@ def test_training_draws_every_path_with_cleared_gradients_whole_and_its_table_is
 def test_tracking_figure_shows_the_error_backward_raises():
     frame = make("TrackingExplorer()").frame(mode="no_grad", x=2.0)
     assert frame["backward"] == "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn"
+
+
+def drawn(figure, frame):
+    """What a reader sees of a frame's marks (widgets.marks): each mark's text, or whether it is drawn."""
+    seen = []
+    for mark in figure.marks:
+        if isinstance(mark, Label):
+            seen.append(frame[mark.text] if math.isfinite(marks._number(frame, mark.x)) else "")
+        elif isinstance(mark, Arrow):
+            seen.append(mark.ends(frame))
+        elif isinstance(mark, Line):
+            seen.append(tuple(math.isfinite(marks._number(frame, y)) for y in mark.ys))
+    return seen
+
+
+def test_tracking_figure_looks_different_in_every_mode_and_its_arrows_point_forward():
+    figure = make("TrackingExplorer()")
+    frames = {mode: figure.frame(mode=mode, x=2.0) for mode, _ in figure.MODES}
+    pictures = {mode: repr(drawn(figure, frame)) for mode, frame in frames.items()}
+    assert len(set(pictures.values())) == 4, "two ways of computing y look the same"
+    arrows = [m for m in figure.marks if isinstance(m, Arrow)]
+    for mode, frame in frames.items():
+        shown = [(mark, mark.ends(frame)) for mark in arrows if mark.ends(frame)]
+        # Forward: from x (left) towards y (right), the way the computation ran.
+        assert shown and all(end[0] > start[0] and end[1] == start[1] for _, (start, end) in shown), mode
+        solid = [mark for mark, _ in shown if not mark.dashed]
+        assert bool(solid) == (mode == "tracked"), f"{mode}: a solid edge where nothing was recorded"
+        assert (frame["cut"] == "×") == (mode != "tracked")
+        assert bool(frame["copy"]) == (mode == "detach") and bool(frame["block"]) == (mode == "no_grad")
+        assert bool(frame["x_plain"]) == (mode == "requires_grad_"), "x is edged as a leaf while it requires grad"
+    assert frames["tracked"]["back"] == "← backward sends 2x = 4 to x.grad"
+
+
+def test_accumulation_draws_the_run_at_the_x_it_ran_at_and_names_only_its_controls():
+    figure = make("AccumulationExplorer()")
+    labels = {c.label for c in figure.controls}
+    line = next(m for m in figure.marks if isinstance(m, Line))
+    for x in (2.0, -1.5):
+        frame = figure.frame(x=x, calls=5, zero="3")
+        points = [(frame[t], frame[v]) for t, v in zip(line.xs, line.ys) if math.isfinite(frame[v])]
+        # Every point is this run's: calls 1…5 at this x, and the drop to 0 right after call 3.
+        assert points == [(1, 2 * x), (2, 4 * x), (3, 6 * x), (3, 0.0), (4, 2 * x), (5, 4 * x)]
+        assert frame["grad"] == 4 * x
+    notes = {frame["note"] for frame in figure.frames().values()}
+    assert "No backward() call yet: x.grad is None, not 0." in notes
+    for note in notes:
+        assert "reset" not in note and "button" not in note, note
+        assert all(label in labels for label in re.findall(r"\*\*(.+?)\*\*", note))
+
+
+# One meaning per colour ------------------------------------------------------------------------
+
+NEUTRAL = {"ink", "label", "muted", "axis", "faint", "grid", "paper", "box", "halo"}
+#: Figures of every kind the book has, as readers make them too.
+KINDS = [*(c.source for c in EXPLORERS), "ChainExplorer(torch.sin, torch.exp)"]
+
+
+def test_every_meaning_reads_on_every_background():
+    for name in [*theme.MEANINGS, "label", "muted", "ink"]:
+        light, dark = theme.PALETTE[name]
+        assert theme.contrast(light, theme.BACKGROUNDS["light"][0]) >= 4.5, name
+        assert all(theme.contrast(dark, background) >= 4.5 for background in theme.BACKGROUNDS["dark"]), name
+    values = [theme.PALETTE[name] for name in theme.MEANINGS]
+    assert len(set(values)) == len(values), "two meanings share a colour"
+    assert theme.contrast("#777777", "#ffffff") < 4.5 < theme.contrast("#767676", "#ffffff")  # WCAG's own example
+
+
+def meaning(mark, figure):
+    """What a mark draws, from what it is and the readout's words for the numbers it draws."""
+    rows = [row[0] for row in figure.readout.rows if set(row[1:]) & set(mark.shows())]
+    if isinstance(mark, Tangent):
+        return "tangent"
+    if isinstance(mark, Point):
+        return "current"
+    if any("grad" in r or r.startswith("d") for r in rows):
+        return "gradient"
+    return None
+
+
+@pytest.mark.parametrize("source", KINDS)
+def test_every_figure_gives_each_meaning_its_one_colour(source):
+    figure = make(source)
+    for mark in figure.marks:
+        if isinstance(mark, Graph):
+            continue
+        assert mark.color in theme.MEANINGS or mark.color in NEUTRAL, f"{mark}: a colour with no meaning"
+        if meaning(mark, figure):
+            assert mark.color == meaning(mark, figure), mark
+    # What does not move either: no colour of matplotlib's cycle, whose meaning would be anyone's.
+    for layout in figure.figure(table=False)["layouts"]:
+        used = set(re.findall(r"var\(--agi-([a-z0-9]+)", layout["background"]))
+        assert used <= set(theme.MEANINGS) | NEUTRAL, used - set(theme.MEANINGS) - NEUTRAL
+
+
+def row_colours(data):
+    """{row label: colour}: each readout row whose number a mark draws, in that mark's colour (the
+    first such mark), as the page's script colours it (figure.js: colourRows)."""
+    colours = {}
+    for label, *channels in data["readout"]["rows"]:
+        mark = next((m for m in data["marks"] if set(m["shows"]) & set(channels)), None)
+        if mark:
+            colours[label] = mark["color"]
+    return colours
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (FIRST, {"y": "current", "dy/dx, autograd (x.grad)": "tangent"}),
+        ("NeuronExplorer()", {"y_pred = σ(z)": "current", "loss": "current", "dL/db": "tangent"}),
+        ("MeanOfSquaresExplorer(start=(1.0, 2.0, 3.0))", {"x": "value", "x.grad (autograd)": "gradient"}),
+        ("AccumulationExplorer()", {"x.grad (autograd)": "current"}),
+        (
+            "TrainingExplorer()",
+            {
+                "the parameters": "current",
+                "dL/dw, dL/db here (the arrow: −∇L, ×10)": "gradient",
+                "loss (mean over the 7 examples)": "current",
+            },
+        ),
+    ],
+)
+def test_readout_rows_carry_the_colour_of_the_mark_that_draws_their_number(source, expected):
+    data = make(source).figure(table=False)
+    assert row_colours(data) == expected
+    kinds = {m["kind"]: m["shows"] for m in data["marks"]}
+    for m in data["marks"]:  # a mark "shows" the channels it draws a number of, and no other
+        assert set(m["shows"]) <= {v for k, v in m.items() if isinstance(v, str)} | {
+            c for v in m.values() if isinstance(v, list) for c in v if isinstance(c, str)
+        }, kinds
+
+
+def test_training_draws_minus_the_gradient_at_the_current_w_b():
+    figure = make("TrainingExplorer()")
+    (arrow,) = [m for m in figure.marks if isinstance(m, Arrow)]
+    for lr, steps in (("1", 0), ("1", 3), ("15", 7)):
+        frame = figure.frame(lr=lr, steps=float(steps), zero="yes")
+        history, (dw, db), _ = train(float(lr), steps, True)
+        _, w, b = history[-1]
+        start, end = arrow.ends(frame)
+        assert start == pytest.approx((w, b), abs=1e-12)
+        assert end == pytest.approx((w - figure.ARROW * dw, b - figure.ARROW * db), abs=1e-12)
+    data = figure.figure(table=False)
+    assert data["readout"]["header"] == ["", "w", "b"]
+    contours = data["layouts"][0]["axes"][1]
+    assert contours["clip"][2] / contours["clip"][3] == pytest.approx(6.5 / 4.5, rel=1e-3), "w and b on one scale"
+
+
+def test_mean_of_squares_draws_x_and_its_gradient_on_one_scale():
+    data = make("MeanOfSquaresExplorer(start=(1.0, 2.0, 3.0))").figure(table=False)
+    for layout in data["layouts"]:
+        left, right = layout["axes"]
+        assert left["ylim"] == right["ylim"] and left["y"][0] == pytest.approx(right["y"][0])
+
+
+def test_neuron_legend_and_clamp_label_stay_off_every_curve_and_the_tangent_stays_short():
+    figure = NeuronExplorer()
+    for _, size, rows, columns in figure.layouts():
+        canvas, axes = figure.background(size, rows, columns)
+        FigureCanvasAgg(canvas).draw()
+        right = axes[1]
+        renderer = canvas.canvas.get_renderer()
+        boxes = [right.get_legend().get_window_extent(renderer)]
+        boxes += [t.get_window_extent(renderer) for t in right.texts]
+        for curve in right.lines[:2]:
+            points = right.transData.transform(curve.get_xydata())
+            for box in boxes:
+                assert not any(box.contains(*p) for p in points), "a curve runs through the legend or the clamp's label"
+    (tangent,) = [m for m in figure.marks if isinstance(m, Tangent)]
+    assert 0 < tangent.span <= 4 and tangent.width < 2.4
 
 
 # A reader's own function -------------------------------------------------------------------------
@@ -333,8 +514,8 @@ def test_the_kernel_answers_at_exactly_the_value_asked():
         ("explore", {}, "no value for x"),
         ("explore", "x=1", "control values must be a mapping"),
         ("neuron", {"x": 1.0, "w": 1.0, "b": 0.0, "y": "2"}, "label y must be one of '0', '1'; got '2'"),
-        ("accumulation", {"x": 1.0, "count": 11}, "must be a whole number from 0 to 10; got 11"),
-        ("accumulation", {"x": 1.0, "count": 1.5}, "must be a whole number from 0 to 10; got 1.5"),
+        ("accumulation", {"x": 1.0, "calls": 11, "zero": "never"}, "backward() calls = 11 is outside 0 … 10"),
+        ("accumulation", {"x": 1.0, "calls": 2, "zero": "4"}, "x.grad.zero_() must be one of 'never', '3', '6'"),
     ],
 )
 def test_bad_input_from_the_front_end_is_answered_with_a_note(source, values, message):
@@ -482,7 +663,23 @@ def test_without_javascript_the_figure_shows_its_start_and_says_why_it_does_not_
     page = skeleton(data, stills=["wide.svg", "narrow.svg"])
     assert NO_SCRIPT in page and page.count("<noscript><img") == 2
     assert "—" not in re.search(r"<table.*</table>", page).group(0), "the readout at the start has its numbers"
-    # Each mark at its start is in the background, as a still the script hides when it runs.
-    on_axes = [m for m in data["marks"] if m["axes"] is not None]
+    # Each mark drawn at the start is in the background, as a still the script hides when it runs
+    # (a mark with no text or no number at the start draws nothing, there as on the page).
+    start = data["start"]
+
+    def at(c):
+        return c if isinstance(c, (int, float)) else start.get(c)
+
+    def drawn_at_start(m):
+        if m["kind"] == "label":
+            return bool(start.get(m["text"])) and None not in (at(m["x"]), at(m["y"]))
+        if m["kind"] == "arrow":
+            return None not in (at(m["x"]), at(m["y"]), at(m["dx"]), at(m["dy"]))
+        if m["kind"] == "line":
+            return any(None not in (at(x), at(y)) for x, y in zip(m["xs"], m["ys"]))
+        return True
+
+    on_axes = [m for m in data["marks"] if m["axes"] is not None and drawn_at_start(m)]
+    assert len(on_axes) >= 1
     for layout in data["layouts"]:
         assert layout["background"].count('class="agi-still"') >= len(on_axes)

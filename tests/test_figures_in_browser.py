@@ -256,35 +256,32 @@ def test_chapter_7_bars_of_x_and_gradient(chapter):
     figure.screenshot("07-after")
 
 
-def test_chapter_8_history_of_accumulated_gradients(chapter):
+def run_points(figure):
+    """The points of chapter 8's run as drawn (the Line of dots), in data coordinates."""
+    (line,) = polylines(figure)
+    t = figure.data["layouts"][figure.layout]["axes"][0]
+    return [(round((px - t["x"][1]) / t["x"][0], 6), round((py - t["y"][1]) / t["y"][0], 6)) for px, py in line]
+
+
+def test_chapter_8_the_run_of_backward_calls_at_one_x(chapter):
     figure = Figure(chapter("08-clearing-gradients"), ACCUMULATION)
-    assert figure.text("grad") == "4.0" and len(figure.circles()) == 1
+    assert figure.text("grad") == "4.0" and run_points(figure) == [(1, 4.0)]
     figure.screenshot("08-before")
-    backward = figure.root.get_by_role("button", name="backward again")
-    for _ in range(3):
-        backward.click()
-    assert figure.text("grad") == "16.0" and figure.text("count") == "4"
-    assert len(figure.circles()) == 4
-    assert_point_at(figure, 3, 16.0)
+    figure.move("calls", 4)
+    assert figure.text("grad") == "16.0" and figure.text("hand") == "16.0"
+    assert run_points(figure) == [(1, 4.0), (2, 8.0), (3, 12.0), (4, 16.0)]
+    assert_point_at(figure, 4, 16.0)
+    figure.root.get_by_role("radio", name="after call 3").check()
+    assert figure.text("grad") == "4.0" and figure.text("since") == "1"
+    assert run_points(figure) == [(1, 4.0), (2, 8.0), (3, 12.0), (3, 0.0), (4, 4.0)]
     figure.screenshot("08-after")
-    figure.root.get_by_role("button", name="x.grad.zero_()").click()
-    assert figure.text("grad") == "0.0" and figure.text("count") == "0"
-    assert len(figure.circles()) == 5
-    backward.click()
-    figure.move("x", -1.5)  # the same calls on another x: a new history
-    assert figure.text("grad") == "-3.0" and len(figure.circles()) == 1
-
-
-def test_chapter_8_a_refused_click_adds_no_point(chapter):
-    figure = Figure(chapter("08-clearing-gradients"), ACCUMULATION)
-    backward = figure.root.get_by_role("button", name="backward again")
-    for _ in range(12):  # from 1 call to the limit of 10, then two refused
-        backward.click()
-    assert figure.text("count") == "10" and figure.text("grad") == "40.0"
-    assert figure.note() == "This figure keeps at most 10 steps: reset to go on."
-    assert len(figure.circles()) == 10, "a refused click is not a backward() call"
-    figure.root.get_by_role("button", name="x.grad.zero_()").click()
-    assert figure.note() == "" and len(figure.circles()) == 11
+    # Another x: the same calls, all made at that x; nothing of the run at x = 2 is left.
+    figure.move("x", -1.5)
+    assert figure.text("grad") == "-3.0"
+    assert run_points(figure) == [(1, -3.0), (2, -6.0), (3, -9.0), (3, 0.0), (4, -3.0)]
+    figure.move("calls", 0)
+    assert run_points(figure) == [] and figure.text("grad") == "—"
+    assert figure.note() == "No backward() call yet: x.grad is None, not 0."
 
 
 def test_chapter_9_tracking_off_and_backward(chapter):
@@ -292,6 +289,7 @@ def test_chapter_9_tracking_off_and_backward(chapter):
     assert figure.text("grad_fn") == "PowBackward0"
     assert figure.text("backward") == "ran: x.grad = tensor(4.)"
     figure.screenshot("09-before")
+    pictures = {"tracking on": figure.overlay.inner_html()}
     for label in ("x.requires_grad_(False)", "x.detach()", "with torch.no_grad()"):
         figure.root.get_by_role("radio", name=label).check()
         assert figure.text("grad_fn") == "None"
@@ -300,8 +298,13 @@ def test_chapter_9_tracking_off_and_backward(chapter):
             "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn"
         )
         labels = figure.overlay.locator("text").evaluate_all("ts => ts.map(t => t.textContent)")
-        assert "y.grad_fn = None: no way back to x" in labels
-    figure.screenshot("09-after")
+        assert "y.grad_fn = None: no way back to x" in labels and "×" in labels, "the cut edge"
+        assert ("x.detach()" in labels) == (label == "x.detach()") and ("with torch.no_grad():" in labels) == (
+            label == "with torch.no_grad()"
+        )
+        pictures[label] = figure.overlay.inner_html()
+        figure.screenshot(f"09-{label[:12]}")
+    assert len(set(pictures.values())) == 4, "two modes look the same"
     figure.root.get_by_role("radio", name="tracking on").check()
     figure.move("x", -3.0)
     assert figure.text("y_repr") == "tensor(9., grad_fn=<PowBackward0>)"
@@ -523,6 +526,15 @@ def test_the_figure_follows_the_readers_light_or_dark_theme(open_page, scheme, e
                    card: getComputedStyle(el.parentElement).backgroundColor})"""
     )
     assert {k: colours[k] for k in expected} == expected
+    # Each readout row whose number a mark draws is in that mark's colour (figure.js: colourRows).
+    rows = figure.root.evaluate(
+        """el => Object.fromEntries([...el.querySelectorAll('table.agi-readout tbody tr')].map(
+             r => [r.querySelector('th').innerText, getComputedStyle(r.querySelector('th')).color]))"""
+    )
+    assert rows["y_pred = σ(z)"] == rows["loss"] == expected["point"]
+    tangent = figure.root.evaluate("el => getComputedStyle(el.querySelector('.agi-wide svg.agi-marks line')).stroke")
+    assert rows["dL/db"] == tangent != expected["point"]
+    assert rows["dL/dw"] == rows["z = w·x + b"] != expected["point"], "a row no mark draws keeps the text's colour"
     figure.screenshot(f"05-{scheme}")
 
 

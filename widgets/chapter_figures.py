@@ -12,10 +12,10 @@ import numpy as np
 import torch
 
 from widgets import calculus
-from widgets.controls import Choice, Counter, Slider
+from widgets.controls import Choice, Slider
 from widgets.explorer import Explorer, Readout
 from widgets.figures import GraphPanel, new_leaf, slider, style_axes
-from widgets.marks import Bars, History, Label, Line, Point, Tangent
+from widgets.marks import Arrow, Bars, Label, Line, Point, Tangent
 from widgets.theme import color
 
 
@@ -38,7 +38,8 @@ class NeuronExplorer(Explorer):
         Slider("b", "b", -3.0, 3.0, 1.0, 0.0),
         Choice("y", "label y", (("0", "0"), ("1", "1")), "0"),
     )
-    marks = (Point("z", "y_pred"), Tangent("z", "loss", "db", axes=1), Point("z", "loss", axes=1))
+    # The tangent is short and thinner than the curves: the curve stays in sight under it.
+    marks = (Point("z", "y_pred"), Tangent("z", "loss", "db", axes=1, width=1.5, span=4.0), Point("z", "loss", axes=1))
     readout = Readout(
         header=("", "by hand", "autograd"),
         rows=(
@@ -101,20 +102,21 @@ class NeuronExplorer(Explorer):
     def draw(self, axes):
         left, right = axes
         zs = np.linspace(-self.z_limit, self.z_limit, 961)
-        left.plot(zs, 1 / (1 + np.exp(-zs)), color=color("c0"), linewidth=2, label="y_pred = σ(z)")
+        left.plot(zs, 1 / (1 + np.exp(-zs)), color=color("value"), linewidth=2.4, label="y_pred = σ(z)")
         left.set_ylim(-0.08, 1.08)
         style_axes(left, "z = w·x + b", "y_pred")
         left.legend(loc="upper left", frameon=False)
-        for label, name in (("0", "c4"), ("1", "c5")):
+        for label in ("0", "1"):
             target = torch.tensor(float(label), dtype=torch.float64)
             losses = calculus.binary_cross_entropy(torch.sigmoid(torch.tensor(zs)), target)
-            right.plot(zs, losses.numpy(), color=color(name), linewidth=1.6, label=f"loss for y = {label}")
+            right.plot(zs, losses.numpy(), color=color(f"label{label}"), linewidth=2.4, label=f"loss for y = {label}")
         cap = -math.log(calculus.EPSILON)
         right.axhline(cap, color=color("faint"), linestyle="--", linewidth=1)
-        right.text(-self.z_limit * 0.97, cap - 2.2, "clamp: −log ε ≈ 18.42", color=color("muted"), fontsize=10)
-        right.set_ylim(-1.0, cap + 2.5)
+        # Above the clamp's line, and the legend in the empty middle below it: no curve crosses either.
+        right.text(0, cap + 0.6, "clamp: −log ε ≈ 18.42", color=color("muted"), fontsize=10, ha="center")
+        right.set_ylim(-1.0, cap + 3.2)
         style_axes(right, "z = w·x + b", "loss")
-        right.legend(loc="center", frameon=False)
+        right.legend(loc="upper center", bbox_to_anchor=(0.5, 0.86), frameon=False)
         for ax in (left, right):
             ax.set_xlim(-self.z_limit, self.z_limit)
 
@@ -137,7 +139,7 @@ class MeanOfSquaresExplorer(Explorer):
         positions = tuple(range(n))
         self.marks = (
             Bars(tuple(f"x{i}" for i in range(n)), positions),
-            Bars(tuple(f"g{i}" for i in range(n)), positions, axes=1, color="c2"),
+            Bars(tuple(f"g{i}" for i in range(n)), positions, axes=1, color="gradient"),
         )
         self.readout = Readout(
             header=("", *(f"[{i}]" for i in range(n))),
@@ -166,9 +168,10 @@ class MeanOfSquaresExplorer(Explorer):
         left, right = axes
         control = self.controls[0]
         bound = max(abs(control.lo), abs(control.hi))
-        for ax, label, limit in ((left, "x", bound), (right, "x.grad = 2x/n", 2 * bound / self.n)):
+        # One scale for both: a gradient bar is its x bar times 2/n, and looks it.
+        for ax, label in ((left, "x"), (right, "x.grad = 2x/n")):
             ax.set_xlim(-0.6, self.n - 0.4)
-            ax.set_ylim(-limit * 1.1, limit * 1.1)
+            ax.set_ylim(-bound * 1.1, bound * 1.1)
             ax.set_xticks(range(self.n), [f"[{i}]" for i in range(self.n)])
             style_axes(ax, "element", label)
         left.set_title("x", fontsize=10)
@@ -176,49 +179,94 @@ class MeanOfSquaresExplorer(Explorer):
 
 
 class AccumulationExplorer(Explorer):
-    """Gradients accumulate: each "backward again" builds y = x² anew and calls backward(), which
-    adds 2x to x.grad; "zero_()" clears it. The history of x.grad is drawn as it grows and resets.
-    Each frame is computed for real: a fresh x, `count` backward passes (and a zero_() for 0).
+    """Gradients accumulate: one x, and `calls` backward passes, each on a fresh y = x², each adding
+    2x to x.grad; with x.grad.zero_() after one of the calls if chosen. The whole run is drawn:
+    x.grad after each call, where the line drops to 0 at the zero_(). Every frame is the run itself,
+    computed for real on a fresh x: moving x runs it again at that x.
     """
 
+    CALLS = 10
+    ZERO = (("never", "never"), ("3", "after call 3"), ("6", "after call 6"))
     title = "x.grad after each backward() call: it grows by 2x per call until zero_() clears it"
     controls = (
         Slider("x", "x", -2.0, 2.0, 0.5, 2.0),
-        Counter("count", "backward() calls", 10, (("backward again", "+1"), ("x.grad.zero_()", "reset")), 1),
+        Slider("calls", "backward() calls", 0, CALLS, 1, 1),
+        Choice("zero", "x.grad.zero_()", ZERO, "never"),
     )
-    marks = (History("grad"),)
+    # The run: x.grad after call 1, 2, … (and 0 right after the zero_(), at the same call).
+    marks = (
+        Line(
+            tuple(f"t{j}" for j in range(CALLS + 1)),
+            tuple(f"v{j}" for j in range(CALLS + 1)),
+            color="gradient",
+            size=7.0,
+        ),
+        Point("calls", "grad", size=10.0),
+    )
     readout = Readout(
         rows=(
-            ("backward() calls since the last zero_()", "count"),
-            ("2x, added by each call (by hand)", "step"),
-            ("x.grad", "grad"),
+            ("backward() calls", "calls"),
+            ("x.grad (autograd)", "grad"),
+            ("2x: what each call adds (by hand)", "step"),
+            ("calls since x.grad was made or cleared", "since"),
+            ("2x × those calls (by hand)", "hand"),
         )
     )
-    decimals = {"count": 0, "step": 1, "grad": 1}
-    history_length = 16
+    decimals = {"calls": 0, "since": 0, "step": 1, "grad": 1, "hand": 1, **{f"t{j}": 0 for j in range(CALLS + 1)}}
+    decimals |= {f"v{j}": 1 for j in range(CALLS + 1)}
 
-    def evaluate(self, x, count):
+    def evaluate(self, x, calls, zero):
+        if calls != int(calls):
+            raise ValueError(f"backward() calls must be a whole number; got {calls:g}")
+        calls, clear = int(calls), (None if zero == "never" else int(zero))
         leaf = new_leaf(x)
-        for _ in range(max(count, 1)):
-            y = leaf**2
+        run = []  # (call, x.grad) as the run goes
+        for call in range(1, calls + 1):
+            y = leaf**2  # a fresh graph for each pass
             y.backward()
-        if count == 0:
-            leaf.grad.zero_()
-        return {"count": count, "step": 2 * x, "grad": float(leaf.grad)}
+            run.append((call, float(leaf.grad)))
+            if call == clear:
+                leaf.grad.zero_()
+                run.append((call, float(leaf.grad)))
+        since = calls if clear is None or calls < clear else calls - clear
+        frame = {
+            "calls": calls,
+            "grad": float(leaf.grad) if leaf.grad is not None else math.nan,
+            "step": 2 * x,
+            "since": since,
+            "hand": 2 * x * since,
+        }
+        for j in range(self.CALLS + 1):
+            frame[f"t{j}"], frame[f"v{j}"] = run[j] if j < len(run) else (math.nan, math.nan)
+        if calls == 0:
+            frame["note"] = "No backward() call yet: x.grad is None, not 0."
+        elif clear is not None and calls >= clear:
+            frame["note"] = (
+                f"x.grad.zero_() after call {clear} set x.grad to 0; the calls after it add to 0."
+                if calls > clear
+                else f"x.grad.zero_() after call {clear} set x.grad to 0: the next call adds to 0."
+            )
+        else:
+            frame["note"] = ""
+        return frame
 
     def draw(self, axes):
         (ax,) = axes
-        x_control, counter = self.controls
-        top = 2 * max(abs(x_control.lo), abs(x_control.hi)) * counter.limit
-        ax.set_xlim(-0.5, self.history_length - 0.5)
+        x_control = self.controls[0]
+        top = 2 * max(abs(x_control.lo), abs(x_control.hi)) * self.CALLS
+        ax.set_xlim(-0.5, self.CALLS + 0.5)
+        ax.set_xticks(range(self.CALLS + 1))
         ax.set_ylim(-top * 1.08, top * 1.08)
-        style_axes(ax, "click (backward again or zero_())", "x.grad")
+        style_axes(ax, "backward() calls", "x.grad")
 
 
 class TrackingExplorer(Explorer):
     """Four ways of computing y = x² from x = tensor(…, requires_grad=True): tracked, or with
-    tracking turned off by requires_grad_(False), detach() or torch.no_grad(). Shows the small
-    graph that was (or was not) recorded, y's grad_fn, and what y.backward() then does.
+    tracking turned off by requires_grad_(False), detach() or torch.no_grad(). Draws what was
+    recorded: the edge from x to y, solid with the gradient going back where it was recorded,
+    dashed and cut where it was not, the detached copy in between for detach(), the block for
+    no_grad(); and shows y, its grad_fn, and what y.backward() then does. Arrows point the way the
+    forward computation ran; backward goes against them.
     """
 
     MODES = (
@@ -233,12 +281,38 @@ class TrackingExplorer(Explorer):
         "detach": "y = x.detach() ** 2",
         "no_grad": "with torch.no_grad(): y = x ** 2",
     }
+    #: Where the diagram's parts are, on axes from 0 to 1: x, the detached copy, y.
+    X, COPY, Y, ROW, BOX, COPY_BOX = 0.2, 0.5, 0.8, 0.5, (0.16, 0.34), (0.24, 0.34)
     title = "y = x² with gradient tracking on or off: the recorded graph, y.grad_fn, and y.backward()"
     controls = (Choice("mode", "compute y with", MODES), Slider("x", "x", -3.0, 3.0, 0.5, 2.0))
-    marks = (Label("edge", 0.5, 0.82), Label("x_text", 0.2, 0.18), Label("y_text", 0.78, 0.18))
+    marks = (
+        # x: a leaf (edged in the leaf's colour) while it requires grad.
+        Label("x_leaf", X, ROW, size=12, box=BOX, edge="leaf"),
+        Label("x_plain", X, ROW, size=12, box=BOX, edge="muted", dashed=True),
+        Label("x_note", X, 0.1, size=10, color="muted"),
+        Label("copy", COPY, ROW, size=10, box=COPY_BOX, edge="muted", dashed=True),
+        Label("copy_note", COPY, 0.1, size=10, color="muted"),
+        Label("y_box", Y, ROW, size=12, box=BOX, edge="axis"),
+        # The edge x → y: recorded (solid), or run and not recorded (dashed, cut where x's part ends).
+        Arrow(X + BOX[0] / 2, ROW, "recorded", 0.0, color="ink", width=1.6),
+        Arrow(X + BOX[0] / 2, ROW, "unrecorded", 0.0, color="muted", width=1.6, dashed=True),
+        Arrow(COPY + COPY_BOX[0] / 2, ROW, "from_copy", 0.0, color="muted", width=1.6, dashed=True),
+        Label("cut", "cut_at", ROW, size=17, color="label"),
+        Label("back", 0.5, 0.22, size=10, color="gradient"),
+        # torch.no_grad(): the block the operation ran in.
+        Line(
+            (0.3, 0.7, 0.7, 0.3, 0.3),
+            ("block_top", "block_top", "block_bottom", "block_bottom", "block_top"),
+            color="muted",
+            width=1.2,
+            dashed=True,
+        ),
+        Label("block", 0.5, 0.1, size=10, color="muted"),
+        Label("edge", 0.5, 0.9, size=10),
+    )
     readout = Readout(rows=(("code", "code"), ("y", "y_repr"), ("y.grad_fn", "grad_fn"), ("y.backward()", "backward")))
-    figsize = (8.0, 1.7)
-    narrow_figsize = (4.2, 1.9)
+    figsize = (8.0, 2.0)
+    narrow_figsize = (4.2, 2.3)
 
     def evaluate(self, mode, x):
         leaf = torch.tensor(float(x), requires_grad=True)  # float32, as in the chapter
@@ -258,15 +332,32 @@ class TrackingExplorer(Explorer):
             backward = f"ran: x.grad = {leaf.grad!s}"
         except RuntimeError as error:
             backward = f"RuntimeError: {error}"
+        recorded, detached = y.grad_fn is not None, mode == "detach"
+        gap = self.Y - self.X - self.BOX[0]  # from x's box to y's
+        x_right, copy_left = self.X + self.BOX[0] / 2, self.COPY - self.COPY_BOX[0] / 2
+        into_copy = copy_left - x_right
+        nan = math.nan
         return {
             "code": self.CODE[mode],
             "y_repr": str(y),
             "grad_fn": grad_fn,
             "backward": backward,
-            "edge": f"y.grad_fn = {grad_fn}: "
-            + ("backward() can reach x" if grad_fn != "None" else "no way back to x"),
-            "y_text": f"y.requires_grad = {y.requires_grad}",
-            "x_text": f"x.grad = {leaf.grad!s}",
+            "x_leaf": "x" if leaf.requires_grad else "",
+            "x_plain": "" if leaf.requires_grad else "x",
+            "x_note": "requires grad" if leaf.requires_grad else "requires_grad=False",
+            "copy": "x.detach()" if detached else "",
+            "copy_note": "no grad" if detached else "",
+            "y_box": "y",
+            "recorded": gap if recorded else nan,
+            "unrecorded": (into_copy if detached else gap) if not recorded else nan,
+            "from_copy": self.Y - self.BOX[0] / 2 - (self.COPY + self.COPY_BOX[0] / 2) if detached else nan,
+            "cut": "" if recorded else "×",
+            "cut_at": (x_right + copy_left) / 2 if detached else 0.5,
+            "back": f"← backward sends 2x = {float(leaf.grad):g} to x.grad" if recorded else "",
+            "block_top": 0.78 if mode == "no_grad" else nan,
+            "block_bottom": 0.22 if mode == "no_grad" else nan,
+            "block": "with torch.no_grad():" if mode == "no_grad" else "",
+            "edge": f"y.grad_fn = {grad_fn}: " + ("a way back to x" if recorded else "no way back to x"),
         }
 
     def draw(self, axes):
@@ -274,15 +365,6 @@ class TrackingExplorer(Explorer):
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.axis("off")
-        box = {"boxstyle": "round,pad=0.5", "facecolor": color("box"), "edgecolor": color("c0")}
-        ax.text(0.2, 0.52, "x  (leaf)", ha="center", va="center", fontsize=12, bbox=box)
-        ax.text(0.78, 0.52, "y = x ** 2", ha="center", va="center", fontsize=12, bbox=box)
-        ax.annotate(
-            "",
-            xy=(0.32, 0.52),
-            xytext=(0.64, 0.52),
-            arrowprops={"arrowstyle": "->", "color": color("faint"), "linewidth": 1.5, "linestyle": "--"},
-        )
 
 
 class TrainingExplorer(Explorer):
@@ -293,8 +375,8 @@ class TrainingExplorer(Explorer):
     computes: `steps` steps at the chosen learning rate, each a forward pass, ``backward()``, the
     update under ``torch.no_grad()`` and, if the gradients are cleared, ``zero_()``; then one more
     forward and backward pass at the parameters reached, for the numbers shown (no update). Left:
-    the loss at every step so far. Middle: the path of (w, b) over the loss's contours. Right: the
-    prediction over x, with the examples.
+    the loss at every step so far. Middle: the path of (w, b) over the loss's contours, with −∇L at
+    the current (w, b), drawn ten times longer. Right: the prediction over x, with the examples.
     """
 
     X = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)
@@ -307,6 +389,10 @@ class TrainingExplorer(Explorer):
     #: The (w, b) plane drawn: every path with cleared gradients stays inside, and so does the path
     #: without clearing at the two smaller learning rates.
     W_LIMITS, B_LIMITS = (-0.5, 6.0), (-2.0, 2.5)
+    #: How many times longer than −∇L its arrow is drawn (the gradient is about 0.18 long at the start).
+    ARROW = 10.0
+    #: The contours labelled, each at a point of it well inside the panel and off the runs' paths.
+    CONTOUR_LABELS = ((0.45, (0.62, 1.05)), (0.8, (5.28, 1.05)))
 
     title = (
         "Training the neuron by gradient descent: the loss over the steps, the path of (w, b) "
@@ -324,11 +410,12 @@ class TrainingExplorer(Explorer):
             tuple(f"w{i}" for i in range(STEPS + 1)),
             tuple(f"b{i}" for i in range(STEPS + 1)),
             axes=1,
-            color="c1",
+            color="path",
             width=1.4,
             size=3.5,
         ),
         Point("w", "b", axes=1),
+        Arrow("w", "b", "dw", "db", axes=1, scale=-ARROW, width=2.2),
         Line(
             tuple(f"px{j}" for j in range(len(PREDICTION_XS))),
             tuple(f"py{j}" for j in range(len(PREDICTION_XS))),
@@ -337,13 +424,14 @@ class TrainingExplorer(Explorer):
         ),
     )
     readout = Readout(
+        header=("", "w", "b"),
         rows=(
-            ("step", "step"),
-            ("w, b", "w", "b"),
-            ("loss (mean over the 7 examples)", "loss"),
-            ("dL/dw, dL/db at this w, b", "dw", "db"),
+            ("the parameters", "w", "b"),
+            (f"dL/dw, dL/db here (the arrow: −∇L, ×{ARROW:g})", "dw", "db"),
             ("w.grad, b.grad: what the next step uses", "gw", "gb"),
-        )
+            ("loss (mean over the 7 examples)", "loss"),
+            ("step", "step"),
+        ),
     )
     # The prediction is drawn, not read: three decimals (a fraction of a pixel) keep the page light.
     decimals = {"step": 0, **{f"py{j}": 3 for j in range(len(PREDICTION_XS))}}
@@ -489,10 +577,15 @@ class TrainingExplorer(Explorer):
         lines = path.contour(
             grid_w.numpy(), grid_b.numpy(), losses.numpy(), levels=levels, colors=color("faint"), linewidths=0.9
         )
-        path.clabel(lines, levels[1::2], fontsize=10, colors=color("muted"), fmt="%g")
+        # Labels placed by hand, well inside the panel and off the paths the runs take.
+        labelled = [level for level, _ in self.CONTOUR_LABELS]
+        path.clabel(
+            lines, labelled, fontsize=10, colors=color("muted"), fmt="%g", manual=[at for _, at in self.CONTOUR_LABELS]
+        )
         path.plot([w_best], [b_best], "+", color=color("ink"), markersize=9, markeredgewidth=1.6)
         path.set_xlim(*self.W_LIMITS)
         path.set_ylim(*self.B_LIMITS)
+        path.set_aspect("equal")  # −∇L then meets the contours at right angles, as it does
         style_axes(path, "w", "b")
         path.set_title("(w, b) over the loss's contours", fontsize=10)
         # The prediction over x, with the examples and the best fit.
@@ -505,7 +598,7 @@ class TrainingExplorer(Explorer):
             linewidth=1.4,
             label="lowest loss",
         )
-        for label, name in ((0.0, "c4"), (1.0, "c5")):
+        for label, name in ((0.0, "label0"), (1.0, "label1")):
             chosen = [v for v, t in zip(self.X, self.Y) if t == label]
             prediction.plot(
                 chosen, [label] * len(chosen), "o", color=color(name), markersize=7, label=f"y = {label:g}", zorder=6

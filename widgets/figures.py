@@ -258,7 +258,7 @@ class FunctionExplorer(Explorer):
     def draw(self, axes):
         (ax,) = axes
         control = self.controls[0]
-        ax.plot(self.xs, self.ys, color=color("c0"), linewidth=2, label=f"y = {self.formula}")
+        ax.plot(self.xs, self.ys, color=color("value"), linewidth=2, label=f"y = {self.formula}")
         ax.set_xlim(control.lo, control.hi)
         ax.set_ylim(*axis_limits(self.ys, pad=0.12))
         style_axes(ax, "x", "y")
@@ -397,12 +397,12 @@ class ChainExplorer(Explorer):
         control = self.controls[0]
         xs = np.linspace(control.lo, control.hi, 801)
         zs = _curve(lambda t: self.outer(self.inner(t)), xs)
-        left.plot(xs, zs, color=color("c0"), linewidth=1.6, label=f"z = {self.formula}")
+        left.plot(xs, zs, color=color("value"), linewidth=1.6, label=f"z = {self.formula}")
         left.set_ylim(*axis_limits(zs, pad=0.15))
         style_axes(left, "x", "z")
         left.legend(loc="upper center", frameon=False, ncols=1)
         grads = self.gradient_curve(xs)
-        right.plot(xs, grads, color=color("c2"), linewidth=1.4, label="dz/dx (autograd)")
+        right.plot(xs, grads, color=color("gradient"), linewidth=1.4, label="dz/dx (autograd)")
         right.set_ylim(*axis_limits(grads))
         style_axes(right, "x", "dz/dx")
         right.legend(loc="upper center", frameon=False)

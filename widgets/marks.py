@@ -10,6 +10,10 @@ A mark kind is written in two places, one per language, and nowhere else:
   frame a reader asks for, in Jupyter and on the website, in the background's data coordinates.
 
 A mark whose numbers are not finite is not drawn (a :class:`Line` skips those points).
+
+A mark's colour is a meaning of the palette (:data:`widgets.theme.MEANINGS`: "current", "tangent",
+"gradient", …), and the readout's rows of the numbers it draws (:meth:`Mark.shows`) take its colour.
+A position may be a channel's name or a fixed number (:class:`Arrow`, :class:`Label`).
 """
 
 import math
@@ -23,8 +27,8 @@ from widgets.theme import color
 
 
 def _number(frame, channel):
-    """frame[channel] as a float, NaN where it is missing, text or not finite."""
-    value = frame.get(channel)
+    """frame[channel] as a float, NaN where it is missing, text or not finite; a number stands for itself."""
+    value = float(channel) if isinstance(channel, (int, float)) else frame.get(channel)
     return value if isinstance(value, float) and math.isfinite(value) else math.nan
 
 
@@ -35,7 +39,11 @@ class Mark:
     axes = 0
 
     def spec(self):
-        return {"kind": type(self).__name__.lower(), **asdict(self)}
+        return {"kind": type(self).__name__.lower(), **asdict(self), "shows": list(self.shows())}
+
+    def shows(self):
+        """The channels whose numbers the mark draws: their rows in the readout take its colour."""
+        return ()
 
     def still(self, ax, frame, gid):
         """Draw the mark at `frame` on `ax`, with matplotlib; `gid` names what it draws, so that the
@@ -50,8 +58,11 @@ class Point(Mark):
     x: str
     y: str
     axes: int = 0
-    color: str = "c3"
+    color: str = "current"
     size: float = 8.0  # diameter, in points
+
+    def shows(self):
+        return (self.y,)
 
     def still(self, ax, frame, gid):
         x, y = _number(frame, self.x), _number(frame, self.y)
@@ -61,19 +72,31 @@ class Point(Mark):
 
 @dataclass(frozen=True)
 class Tangent(Mark):
-    """The line through (frame[x], frame[y]) with slope frame[slope], across the whole axes."""
+    """The line through (frame[x], frame[y]) with slope frame[slope], across the whole axes, or
+    `span` either side of x (in x's units) if span is given: short, it leaves the curve and the
+    axes' text around the point in sight."""
 
     x: str
     y: str
     slope: str
     axes: int = 0
-    color: str = "c1"
+    color: str = "tangent"
     width: float = 2.0
+    span: float = 0.0
+
+    def shows(self):
+        return (self.slope,)
 
     def still(self, ax, frame, gid):
         x, y, slope = (_number(frame, c) for c in (self.x, self.y, self.slope))
-        if math.isfinite(x + y + slope):
-            ax.axline((x, y), slope=slope, color=color(self.color), linewidth=self.width, zorder=4, gid=gid)
+        if not math.isfinite(x + y + slope):
+            return
+        style = {"color": color(self.color), "linewidth": self.width, "zorder": 4, "gid": gid}
+        if self.span:
+            ends = (x - self.span, x + self.span)
+            ax.plot(ends, [y + slope * (t - x) for t in ends], solid_capstyle="round", **style)
+        else:
+            ax.axline((x, y), slope=slope, **style)
 
 
 @dataclass(frozen=True)
@@ -83,8 +106,11 @@ class Bars(Mark):
     heights: tuple
     positions: tuple
     axes: int = 0
-    color: str = "c0"
+    color: str = "value"
     width: float = 0.6
+
+    def shows(self):
+        return tuple(self.heights)
 
     def still(self, ax, frame, gid):
         heights = [h if math.isfinite(h) else 0.0 for h in (_number(frame, c) for c in self.heights)]
@@ -103,8 +129,11 @@ class History(Mark):
 
     value: str
     axes: int = 0
-    color: str = "c2"
+    color: str = "gradient"
     size: float = 7.0
+
+    def shows(self):
+        return (self.value,)
 
     def still(self, ax, frame, gid):
         value = _number(frame, self.value)
@@ -114,20 +143,46 @@ class History(Mark):
 
 @dataclass(frozen=True)
 class Label(Mark):
-    """Text at a fixed place in data coordinates, reading frame[text]."""
+    """Text at (x, y) in data coordinates (each a number, or a channel), reading frame[text]; with `box` (width, height in
+    data units), in a box edged in the colour `edge` (dashed if `dashed`). No text, no box."""
 
     text: str
-    x: float
-    y: float
+    x: object
+    y: object
     axes: int = 0
     color: str = "label"
     size: float = 10.0
+    box: tuple = ()
+    edge: str = "axis"
+    dashed: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "box", tuple(self.box))
 
     def still(self, ax, frame, gid):
+        text, x, y = str(frame.get(self.text, "")), _number(frame, self.x), _number(frame, self.y)
+        if not text or not math.isfinite(x + y):
+            return
+        if self.box:
+            w, h = self.box
+            ax.add_patch(
+                FancyBboxPatch(
+                    (x - w / 2, y - h / 2),
+                    w,
+                    h,
+                    boxstyle="square,pad=0",
+                    facecolor=color("box"),
+                    edgecolor=color(self.edge),
+                    linewidth=1.6,
+                    linestyle=(0, (4, 3)) if self.dashed else "-",
+                    zorder=5,
+                    gid=gid,
+                )
+            )
         ax.text(
-            self.x,
-            self.y,
-            str(frame.get(self.text, "")),
+            x,
+            y,
+            text,
             color=color(self.color),
             fontsize=self.size,
             ha="center",
@@ -135,6 +190,53 @@ class Label(Mark):
             zorder=6,
             gid=gid,
         )
+
+
+@dataclass(frozen=True)
+class Arrow(Mark):
+    """An arrow from (x, y) to (x + scale·dx, y + scale·dy), its head at the end; each of x, y, dx,
+    dy a channel or a fixed number. Not drawn where one is not finite (a channel can hide it)."""
+
+    x: object
+    y: object
+    dx: object
+    dy: object
+    axes: int = 0
+    color: str = "gradient"
+    width: float = 2.0
+    scale: float = 1.0
+    dashed: bool = False
+
+    #: The head's length and half-width, in points (pixels on the page).
+    HEAD = (9.0, 4.5)
+
+    def shows(self):
+        return tuple(c for c in (self.dx, self.dy) if isinstance(c, str))
+
+    def ends(self, frame):
+        """((x0, y0), (x1, y1)) in data coordinates, or None where the arrow is not drawn."""
+        x, y, dx, dy = (_number(frame, c) for c in (self.x, self.y, self.dx, self.dy))
+        if not math.isfinite(x + y + dx + dy):
+            return None
+        return (x, y), (x + self.scale * dx, y + self.scale * dy)
+
+    def still(self, ax, frame, gid):
+        ends = self.ends(frame)
+        if ends is not None:
+            ax.add_patch(
+                FancyArrowPatch(
+                    *ends,
+                    arrowstyle="-|>",
+                    mutation_scale=12,
+                    shrinkA=0,
+                    shrinkB=0,
+                    color=color(self.color),
+                    linewidth=self.width,
+                    linestyle=(0, (4, 3)) if self.dashed else "-",
+                    zorder=5,
+                    gid=gid,
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -146,9 +248,10 @@ class Line(Mark):
     xs: tuple
     ys: tuple
     axes: int = 0
-    color: str = "c0"
+    color: str = "value"
     width: float = 1.8
     size: float = 0.0  # diameter of a dot at each point, in points; 0 for none
+    dashed: bool = False
 
     def __post_init__(self):
         if len(self.xs) != len(self.ys):
@@ -164,9 +267,10 @@ class Line(Mark):
             ax.plot(
                 xs,
                 ys,
-                "-o" if self.size else "-",
+                marker="o" if self.size else None,
                 color=color(self.color),
                 linewidth=self.width,
+                linestyle=(0, (4, 3)) if self.dashed else "-",
                 markersize=self.size,
                 solid_joinstyle="round",
                 solid_capstyle="round",

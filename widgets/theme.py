@@ -4,19 +4,45 @@ Everything a figure draws takes its colour from a variable ``--agi-<name>``: the
 script paints them with ``var(--agi-c3)`` and so on), and the background drawn by matplotlib, whose
 SVG is rewritten so that each colour of the palette reads ``var(--agi-<name>, #hex)``. The light
 values are the defaults; a dark theme (the book's site, JupyterLab, VS Code) sets the other set.
+
+A colour means one thing in every figure of the book (:data:`MEANINGS`): a figure asks for the
+meaning ("tangent", "gradient", …), never for a colour of the cycle. Each of them reads at 4.5:1 or
+more on the figures' background, light and dark (:data:`BACKGROUNDS`): a mark, and the readout's
+row of the number it draws, which takes its colour.
 """
 
 import re
 
-# name: (light, dark). c0…c9 are matplotlib's default colour cycle ("C0"…"C9").
+#: What each colour means, the same in every figure (and the recorded graph's boxes and edges).
+MEANINGS = {
+    "value": "a function's curve, a tensor's values",
+    "current": "the current point, step or node: where the controls are",
+    "tangent": "the tangent at the current point (its slope is the derivative)",
+    "gradient": "a gradient: x.grad, a derivative's curve, what backward sends, −∇L",
+    "leaf": "a leaf tensor that requires grad (where backward stores .grad)",
+    "path": "the path training took, step by step",
+    "label0": "examples and losses for the label y = 0",
+    "label1": "examples and losses for the label y = 1",
+}
+
+# name: (light, dark). The meanings first (a background's colour is named by the first name of its
+# value); c0…c9 are matplotlib's default colour cycle ("C0"…"C9"), for nothing that has a meaning.
 PALETTE = {
+    "value": ("#1f77b4", "#5fa8e8"),
+    "current": ("#d62728", "#ff6b6b"),
+    "tangent": ("#bf5000", "#ffa04d"),
+    "gradient": ("#1e7d32", "#5cc85c"),
+    "leaf": ("#00798a", "#3fc5d6"),
+    "path": ("#b5308f", "#f08cd0"),
+    "label0": ("#7b4fb0", "#b794e0"),
+    "label1": ("#8c564b", "#c9968a"),
     "paper": ("#ffffff", "transparent"),
     "ink": ("#000000", "#d8dde3"),
     "label": ("#222222", "#e6e6e6"),
     "grid": ("#e5e5e5", "#343a40"),
     "axis": ("#999999", "#6c757d"),
     "faint": ("#b0b0b0", "#5c636a"),
-    "muted": ("#777777", "#a0a7ae"),
+    "muted": ("#707070", "#a0a7ae"),
     "box": ("#eef3fb", "#1f2a3a"),
     "halo": ("#ffffff", "#121212"),
     "c0": ("#1f77b4", "#5fa8e8"),
@@ -31,6 +57,10 @@ PALETTE = {
     "c9": ("#17becf", "#4fd6e3"),
 }
 
+#: The backgrounds a figure is drawn on: white, and the dark themes' (the book's site, JupyterLab's
+#: page and cells, VS Code). The meanings' colours and the text colours read on each of them.
+BACKGROUNDS = {"light": ("#ffffff",), "dark": ("#14181e", "#111111", "#212121", "#1e1e1e")}
+
 #: Where a dark theme is on: the book's site (pydata-sphinx-theme), JupyterLab and Notebook 7,
 #: VS Code.
 DARK = ('html[data-theme="dark"] {scope}', 'body[data-jp-theme-light="false"] {scope}', "body.vscode-dark {scope}")
@@ -39,6 +69,18 @@ DARK = ('html[data-theme="dark"] {scope}', 'body[data-jp-theme-light="false"] {s
 def color(name):
     """A palette colour as matplotlib takes it (the light value; the SVG is themed afterwards)."""
     return PALETTE[name][0]
+
+
+def contrast(one, other):
+    """The WCAG contrast ratio of two colours "#rrggbb": 1 (the same) to 21 (black on white)."""
+
+    def luminance(hex_):
+        channels = [int(hex_[k : k + 2], 16) / 255 for k in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def css(scope=".agi-figure"):

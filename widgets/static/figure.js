@@ -201,8 +201,9 @@ const agiFigures = (() => {
       }, g);
       return (f) => {
         const x = f[m.x], y = f[m.y], slope = f[m.slope];
-        // The part of the line y + slope·(t − x) inside the axes (a steep slope stays drawable).
-        let [lo, hi] = ax.xlim;
+        // The part of the line y + slope·(t − x) inside the axes (a steep slope stays drawable), or
+        // within `span` of x if the mark has one.
+        let [lo, hi] = m.span ? [x - m.span, x + m.span] : ax.xlim;
         const [bottom, top] = ax.ylim, room = top - bottom;
         if (finite(x, y, slope) && slope !== 0) {
           const a = x + (bottom - room - y) / slope, b = x + (top + room - y) / slope;
@@ -250,26 +251,89 @@ const agiFigures = (() => {
     line(m, g, ax) {
       const line = element("svg:polyline", {
         class: "agi-line",
-        style: `fill: none; stroke: ${paint(m)}; stroke-width: ${m.width}; stroke-linejoin: round; stroke-linecap: round`,
+        style: `fill: none; stroke: ${paint(m)}; stroke-width: ${m.width}; stroke-linejoin: round; stroke-linecap: round`
+          + (m.dashed ? "; stroke-dasharray: 4 3" : ""),
       }, g);
       const dots = m.size > 0 ? element("svg:g", { class: "agi-line-dots", style: `fill: ${paint(m)}` }, g) : null;
       return (f) => {
         const points = [];
-        m.xs.forEach((x, k) => { if (finite(f[x], f[m.ys[k]])) points.push([X(ax, f[x]), Y(ax, f[m.ys[k]])]); });
+        m.xs.forEach((x, k) => {
+          const px = value(f, x), py = value(f, m.ys[k]);
+          if (finite(px, py)) points.push([X(ax, px), Y(ax, py)]);
+        });
         line.setAttribute("points", points.map((p) => p.join(",")).join(" "));
         dots?.replaceChildren(...points.map(([cx, cy]) => element("svg:circle", { cx, cy, r: m.size / 2 })));
       };
     },
 
+    // Text at a place (numbers, or channels); in a box if the mark has one (its size in data
+    // units). No text, no box.
     label(m, g, ax) {
+      const box = m.box.length ? element("svg:rect", {
+        class: "agi-label-box", rx: 5,
+        style: `fill: var(--agi-box); stroke: var(--agi-${m.edge}); stroke-width: 1.6` + (m.dashed ? "; stroke-dasharray: 4 3" : ""),
+      }, g) : null;
       const text = element("svg:text", {
-        class: "agi-label", x: X(ax, m.x), y: Y(ax, m.y), "font-size": m.size, "text-anchor": "middle",
-        "dominant-baseline": "central", style: `fill: ${paint(m)}`,
+        class: "agi-label", "font-size": m.size, "text-anchor": "middle", "dominant-baseline": "central",
+        style: `fill: ${paint(m)}`,
       }, g);
-      return (f) => { text.textContent = f[m.text] ?? ""; };
+      return (f) => {
+        const x = value(f, m.x), y = value(f, m.y);
+        text.textContent = finite(x, y) ? f[m.text] ?? "" : "";
+        box?.setAttribute("visibility", text.textContent ? "visible" : "hidden");
+        if (!text.textContent) return;
+        text.setAttribute("x", X(ax, x));
+        text.setAttribute("y", Y(ax, y));
+        if (box) {
+          const [w, h] = m.box, left = X(ax, x - w / 2), right = X(ax, x + w / 2);
+          const top = Math.min(Y(ax, y - h / 2), Y(ax, y + h / 2)), bottom = Math.max(Y(ax, y - h / 2), Y(ax, y + h / 2));
+          [["x", left], ["y", top], ["width", right - left], ["height", bottom - top]].forEach(([k, v]) => box.setAttribute(k, v));
+        }
+      };
+    },
+
+    // An arrow from (x, y) to (x + scale·dx, y + scale·dy), its head at the end: a line and a
+    // triangle of HEAD (widgets.marks.Arrow) in the overlay's units. A number stands for itself.
+    arrow(m, g, ax) {
+      const [length, half] = [9, 4.5];
+      const line = element("svg:line", {
+        class: "agi-arrow-line", style: `stroke: ${paint(m)}; stroke-width: ${m.width}` + (m.dashed ? "; stroke-dasharray: 4 3" : ""),
+      }, g);
+      const head = element("svg:polygon", { class: "agi-arrow-head", style: `fill: ${paint(m)}` }, g);
+      return (f) => {
+        const [x, y, dx, dy] = [m.x, m.y, m.dx, m.dy].map((c) => value(f, c));
+        const ok = finite(x, y, dx, dy);
+        [line, head].forEach((e) => e.setAttribute("visibility", ok ? "visible" : "hidden"));
+        if (!ok) return;
+        const x0 = X(ax, x), y0 = Y(ax, y), x1 = X(ax, x + m.scale * dx), y1 = Y(ax, y + m.scale * dy);
+        const d = Math.hypot(x1 - x0, y1 - y0);
+        if (d === 0) {
+          [line, head].forEach((e) => e.setAttribute("visibility", "hidden"));
+          return;
+        }
+        const ux = (x1 - x0) / d, uy = (y1 - y0) / d, back = Math.min(length, d);
+        const bx = x1 - ux * back, by = y1 - uy * back; // the head's base: the line stops there
+        line.setAttribute("x1", x0);
+        line.setAttribute("y1", y0);
+        line.setAttribute("x2", bx);
+        line.setAttribute("y2", by);
+        head.setAttribute("points", `${x1},${y1} ${bx - uy * half},${by + ux * half} ${bx + uy * half},${by - ux * half}`);
+      };
     },
   };
 
+  // Each row of the readout whose number a mark draws (the mark's `shows`) takes the mark's colour.
+  function colourRows(root, marks) {
+    root.querySelectorAll("table.agi-readout tbody tr").forEach((row) => {
+      const channels = [...row.querySelectorAll("td[data-channel]")].map((cell) => cell.dataset.channel);
+      const mark = marks.find((m) => (m.shows || []).some((c) => channels.includes(c)));
+      row.classList.toggle("agi-row-marked", Boolean(mark));
+      if (mark) row.style.setProperty("--agi-row", `var(--agi-${mark.color})`);
+    });
+  }
+
+  // A mark's position or size: a channel of the frame, or a number that stands for itself.
+  const value = (f, c) => (typeof c === "number" ? c : f[c]);
   const X = (ax, x) => ax.x[0] * x + ax.x[1];
   const Y = (ax, y) => ax.y[0] * y + ax.y[1];
   const paint = (m) => `var(--agi-${m.color})`;
@@ -465,7 +529,10 @@ const agiFigures = (() => {
       button.addEventListener("click", (event) => {
         const count = figure.values[c.name];
         if (action === "reset") figure.set(c.name, 0, "click", "", event.timeStamp);
-        else if (count >= c.limit) figure.note(`This figure keeps at most ${c.limit} steps: reset to go on.`);
+        else if (count >= c.limit) {
+          const reset = c.buttons.find(([, a]) => a === "reset");
+          figure.note(`This figure keeps at most ${c.limit} steps` + (reset ? `: press ${reset[0]} to go on.` : "."));
+        }
         else figure.set(c.name, count + 1, "click", "", event.timeStamp);
       });
     });
@@ -578,6 +645,7 @@ const agiFigures = (() => {
       }
     });
     const historyMark = data.marks.find((m) => m.kind === "history");
+    colourRows(root, data.marks);
 
     function draw(frame, event, inputTime, from) {
       Object.assign(drawn, values);
