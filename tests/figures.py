@@ -41,7 +41,7 @@ from widgets.page import MIME
 
 CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
 
-EPSILON = 1e-8  # the tutorial's clamp
+EPSILON = 1e-8  # chapter 5's clamp
 
 
 def _square(v):
@@ -334,7 +334,7 @@ CHECKS = {
     ],
     "04-the-chain-rule": [
         Graph("The graph autograd recorded behind z", _sin_of_square),
-        Explorer("ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)", _chain),
+        Explorer("ChainExplorer(inner=lambda x: x**2, outer=torch.sin, x=(0, 8, 0.05), start=4.0, graph=True)", _chain),
         Explorer('explore(lambda x: torch.exp(-x**2), formula="exp(−x²)")', _bell),
         Explorer('explore(lambda x: torch.sin(x) / x, formula="sin(x)/x", start=1.0)', _sinc),
         Graph("The graph autograd recorded behind z", lambda: _sin_of_square(1.5)),  # exercise 4.3

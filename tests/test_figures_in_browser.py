@@ -358,6 +358,11 @@ def test_chapter_10_training_follows_the_learning_rate_the_steps_and_the_zeroing
     assert_training_at(figure, "15", 39, "yes")
     figure.move("steps", 12)
     assert_training_at(figure, "15", 12, "yes")
+    figure.type("steps", "2.6")  # a count: never a fraction of a step, in the box or the run
+    assert figure.note().startswith("steps takes whole numbers only: using 3.")
+    assert figure.root.locator('input[type=number][data-control="steps"]').input_value() == "3"
+    assert_training_at(figure, "15", 3, "yes")
+    figure.move("steps", 12)
 
     figure.root.get_by_role("radio", name="1", exact=True).check()
     figure.root.get_by_role("radio", name="never").check()

@@ -190,7 +190,7 @@ class AccumulationExplorer(Explorer):
     title = "x.grad after each backward() call: it grows by 2x per call until zero_() clears it"
     controls = (
         Slider("x", "x", -2.0, 2.0, 0.5, 2.0),
-        Slider("calls", "backward() calls", 0, CALLS, 1, 1),
+        Slider("calls", "backward() calls", 0, CALLS, 1, 1, whole=True),
         Choice("zero", "x.grad.zero_()", ZERO, "never"),
     )
     # The run: x.grad after call 1, 2, … (and 0 right after the zero_(), at the same call).
@@ -400,7 +400,7 @@ class TrainingExplorer(Explorer):
     )
     controls = (
         Choice("lr", "learning rate", RATES, "1"),
-        Slider("steps", "steps", 0, STEPS, 1, STEPS),
+        Slider("steps", "steps", 0, STEPS, 1, STEPS, whole=True),
         Choice("zero", "zero the gradients", (("yes", "every step"), ("no", "never")), "yes"),
     )
     marks = (

@@ -144,6 +144,7 @@ class Slider:
             "step": self.step,
             "value": self.value,
             "decimals": self.decimals,
+            **({"whole": True} if self.whole else {}),
         }
 
 

@@ -496,6 +496,10 @@ const agiFigures = (() => {
       let used = Math.min(Math.max(typed, c.lo), c.hi);
       const notes = [];
       if (used !== typed) notes.push(`${c.label} = ${typed} is outside ${fixed(c.lo)} … ${fixed(c.hi)}: using ${fixed(used)}.`);
+      if (c.whole && used !== Math.round(used)) {  // a count (steps, calls): never half of one
+        used = Math.round(used);
+        notes.push(`${c.label} takes whole numbers only: using ${used}.`);
+      }
       if (!figure.exact) {
         const snapped = grid[nearest(grid, used)];
         if (!close(snapped, used)) {
