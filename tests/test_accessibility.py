@@ -26,13 +26,13 @@ BUDGETS = {
     "chapters/01-what-is-autograd.html": (420, 240),
     "chapters/02-a-derivative-by-hand.html": (445, 295),
     "chapters/03-gradients-with-autograd.html": (470, 265),
-    "chapters/04-the-chain-rule.html": (615, 330),
+    "chapters/04-the-chain-rule.html": (615, 365),
     "chapters/05-a-neuron-by-hand.html": (775, 445),
-    "chapters/06-a-neuron-with-autograd.html": (645, 325),
+    "chapters/06-a-neuron-with-autograd.html": (725, 365),
     "chapters/07-the-gradient-of-a-mean.html": (545, 340),
     "chapters/08-clearing-gradients.html": (505, 310),
-    "chapters/09-turning-tracking-off.html": (450, 260),
-    "chapters/10-training-the-neuron.html": (640, 295),
+    "chapters/09-turning-tracking-off.html": (450, 290),
+    "chapters/10-training-the-neuron.html": (720, 355),
     "status.html": (330, 180),
 }
 #: True once every figure of the page has been drawn by its script.

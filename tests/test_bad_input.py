@@ -324,3 +324,17 @@ def test_a_count_refuses_a_value_between_its_whole_numbers():
     assert steps.parse(2.0) == 2.0
     with pytest.raises(ValueError, match="steps takes whole numbers only; got 2.5"):
         steps.parse(2.5)
+
+
+def test_a_thinned_slider_moves_in_round_steps_and_the_chapter_says_which():
+    """Chapter 6's neuron (with its graph) is thinned for the page: x in steps of 0.4, not 0.3,
+    as chapter 6 tells the reader."""
+    import nbformat
+
+    from tests.conftest import ROOT
+
+    figure = NeuronExplorer(graph=True)
+    grid = [x for x in figure.table_grids()["x"] if x != figure.start["x"]]  # and the start, 6.7
+    assert {round(b - a, 9) for a, b in zip(grid, grid[1:])} == {0.4}
+    chapter = nbformat.read(next((ROOT / "chapters").glob("06-*.ipynb")), 4)
+    assert any("moves in steps of 0.4 on the website" in c.source for c in chapter.cells)

@@ -174,7 +174,7 @@ def test_chapter_4_chain_rule_written_out(chapter):
     figure = Figure(page, CHAIN)
     assert near(figure.number("grad"), -7.6613) and near(figure.number("dzdy"), -0.9577)
     figure.screenshot("04-chain-before")
-    for x in (1.0, -2.7):
+    for x in (1.0, 6.3):  # the figure's x runs from 0 to 8
         figure.move("x", x)
         z, dzdx = autograd(lambda t: torch.sin(t**2), x)
         assert near(figure.number("dzdy"), math.cos(x * x))
@@ -551,12 +551,7 @@ def test_figures_work_from_disk_with_no_server(browser, build):
     figure = Figure(page, X_SQUARED)
     figure.move("x", -1.0)
     assert (figure.number("y"), figure.number("dydx")) == (1.0, -2.0)
-    assert boxes_of(graph_view(figure), "x")[1:] == [
-        "x = -1.0000",
-        "requires_grad=True",
-        "is_leaf=True",
-        "x.grad ← -2.0000",
-    ]
+    assert boxes_of(graph_view(figure), "x")[1:] == ["x = -1.0000", "x.grad ← -2.0000"]
     assert boxes_of(graph_view(Figure(page, "The graph autograd recorded behind y")), "PowBackward0")[1] == "y = 9.0000"
     page.goto((build.html / "chapters" / "04-the-chain-rule.html").as_uri())
     chain = Figure(page, CHAIN)

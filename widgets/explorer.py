@@ -471,15 +471,24 @@ def _every(grid, k, keep):
 def _fewer(grid, current, keep, k):
     """Fewer values than `current` has (a part of `grid`, the slider's values, with `keep`, its
     start), always: every k-th value of `grid` with its ends and `keep`, or, where that keeps as
-    many, every (k + 1)-th, …; past two ends and a start, `keep` and the end farther from it; then
-    `keep` alone (on the page, that slider stays at its start)."""
-    for step in range(max(k, 2), len(grid)):
-        fewer = _every(grid, step, keep)
-        if len(fewer) < len(current):
-            return fewer
+    many, every (k + 1)-th, …; that step made round (:func:`_round`) where a round one at most
+    twice as coarse also gives fewer; past two ends and a start, `keep` and the end farther from
+    it; then `keep` alone (on the page, that slider stays at its start)."""
+    steps = range(max(k, 2), len(grid))
+    first = next((step for step in steps if len(_every(grid, step, keep)) < len(current)), None)
+    if first is not None:  # a round step instead, if one no more than twice as coarse does
+        coarser = range(first, min(2 * first, len(grid) - 1) + 1)
+        fewer = (_every(grid, step, keep) for step in coarser if _round(step))
+        return next((f for f in fewer if len(f) < len(current)), _every(grid, first, keep))
     if len(current) > 2:
         return sorted({keep, max(grid[0], grid[-1], key=lambda end: abs(end - keep))})
     return [keep]
+
+
+def _round(k):
+    """Whether every k-th value of a slider makes a step a reader finds round: 2, 4, 5, 10, 20, 25,
+    40, 50, … times the slider's own (0.1 → 0.4, not 0.3; 0.05 → 0.25, not 0.15)."""
+    return str(k).rstrip("0") in {"1", "2", "25", "4", "5"}
 
 
 def _identifier(explorer):

@@ -400,6 +400,10 @@ const agiFigures = (() => {
       const these = views.filter((v) => Boolean(v.layout.details) === wanted);
       chosen = these.find((v) => v.layout.width + 12 <= room) || these[these.length - 1];
       views.forEach((v) => v.svg.classList.toggle("agi-shown", v === chosen));
+      // A graph taller or wider than its panel scrolls in it: then the keyboard can reach and scroll it.
+      const scrolls = holder.scrollHeight > holder.clientHeight || holder.scrollWidth > holder.clientWidth;
+      if (scrolls) holder.setAttribute("tabindex", "0");
+      else holder.removeAttribute("tabindex");
     }
     new ResizeObserver(choose).observe(holder);
     choose();
