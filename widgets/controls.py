@@ -1,8 +1,8 @@
-"""What a reader controls in a figure: sliders over a grid, choices, and a step counter.
+"""What a reader controls in a figure: sliders over a grid, and choices.
 
 A control is a spec: its range or options, its starting value, and the grid of values the
 website's figure has computed in advance. How a control behaves (clamping a typed value, going to
-the nearest value the page has, the notes that say so, the counter's limit) is written once, in
+the nearest value the page has, the notes that say so) is written once, in
 the page's script (``widgets/static/figure.js``), for both views. What Python checks here is that
 a spec makes sense (with a message in the reader's terms when it does not), and, in Jupyter, that
 a value the front end sends is one the control can take (:meth:`Slider.parse` and friends).
@@ -10,7 +10,7 @@ a value the front end sends is one the control can take (:meth:`Slider.parse` an
 
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
@@ -178,39 +178,5 @@ class Choice:
             "name": self.name,
             "label": self.label,
             "options": [list(o) for o in self.options],
-            "value": self.value,
-        }
-
-
-@dataclass(frozen=True)
-class Counter:
-    """A count of actions since the last reset, driven by buttons: 0, 1, …, `limit`.
-
-    `buttons` maps a button's label to what it does: "+1" adds one (up to `limit`), "reset" goes
-    back to 0. The figure's history records the count after every click that changed it.
-    """
-
-    name: str
-    label: str
-    limit: int
-    buttons: tuple = field(default=())  # ((label, "+1" | "reset"), ...)
-    value: int = 0
-
-    @property
-    def grid(self):
-        return list(range(self.limit + 1))
-
-    def parse(self, value):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= self.limit:
-            raise ValueError(f"{self.label} must be a whole number from 0 to {self.limit}; got {value!r}")
-        return int(value)
-
-    def spec(self):
-        return {
-            "kind": "counter",
-            "name": self.name,
-            "label": self.label,
-            "limit": self.limit,
-            "buttons": [list(b) for b in self.buttons],
             "value": self.value,
         }

@@ -97,8 +97,8 @@ class Explorer:
 
     Class or instance attributes:
       title      what the figure shows, in one sentence (its accessible name)
-      controls   :class:`~widgets.controls.Slider`, :class:`~widgets.controls.Choice`,
-                 :class:`~widgets.controls.Counter` objects, in the order they appear
+      controls   :class:`~widgets.controls.Slider` and :class:`~widgets.controls.Choice`
+                 objects, in the order they appear
       marks      :mod:`widgets.marks` objects: what moves
       readout    a :class:`Readout`
       decimals   {channel: decimals} where a number is not shown with 4
@@ -116,8 +116,6 @@ class Explorer:
     panels = 1
     figsize = (8.0, 3.0)
     narrow_figsize = None  # (4.2, 2.7 per panel) unless set
-    #: Longest history a History mark keeps (older clicks scroll out).
-    history_length = 16
 
     def evaluate(self, **values):
         """The frame at these control values: {channel: number or text}. Torch autograd only."""
@@ -220,7 +218,7 @@ class Explorer:
     def table(self):
         """Every frame of the table grids, packed for the page: gzip of float64, float32 and uint16
         arrays (base64): the sliders' values, then one array per channel, frames in row-major order
-        over the controls. Choices and counters list their values in "grids" as they are.
+        over the controls. Choices list their values in "grids" as they are.
 
         A number channel is float32 only where every one of its frames reads the same as in
         float64; text channels are indexes into a list of their strings. Where the packed frames
@@ -354,7 +352,6 @@ class Explorer:
             "readout": self.readout.spec(),
             "decimals": dict(self.decimals),
             "note": self.note,
-            "historyLength": self.history_length,
             "start": _json_frame(start),
             "layouts": layouts,
             "table": self.table() if table else None,

@@ -120,28 +120,6 @@ class Bars(Mark):
 
 
 @dataclass(frozen=True)
-class History(Mark):
-    """The values frame[value] took after each click of a counter's buttons, as a line of dots.
-
-    The figure keeps the list; moving any other control starts it anew. Still, it is one dot: the
-    starting frame's value.
-    """
-
-    value: str
-    axes: int = 0
-    color: str = "gradient"
-    size: float = 7.0
-
-    def shows(self):
-        return (self.value,)
-
-    def still(self, ax, frame, gid):
-        value = _number(frame, self.value)
-        if math.isfinite(value):
-            ax.plot([0], [value], "-o", color=color(self.color), markersize=self.size, zorder=5, gid=gid)
-
-
-@dataclass(frozen=True)
 class Label(Mark):
     """Text at (x, y) in data coordinates (each a number, or a channel), reading frame[text]; with `box` (width, height in
     data units), in a box edged in the colour `edge` (dashed if `dashed`). No text, no box."""
@@ -241,7 +219,7 @@ class Arrow(Mark):
 
 @dataclass(frozen=True)
 class Line(Mark):
-    """A polyline through the points (frame[xs[k]], frame[ys[k]]), in order: a curve, a history or
+    """A polyline through the points (frame[xs[k]], frame[ys[k]]), in order: a curve or
     a path. A point whose channel is missing from the frame or is not a finite number is skipped,
     so a line can grow point by point (its later channels NaN until they are reached)."""
 

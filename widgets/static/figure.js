@@ -4,7 +4,7 @@
 // move (matplotlib's SVG); a figure's data (Explorer.figure) and its skeleton of HTML
 // (widgets/page.py: skeleton) are all this script is given. It draws everything else, in both views:
 //   - the controls, and every rule about them: clamping typed values, snapping to the values the
-//     page has, the notes that say so, the counter's limit;
+//     page has, the notes that say so;
 //   - the marks (MARKS: each kind beside its Python class in widgets/marks.py) in the background's
 //     data coordinates, the recorded graph, and the readout's numbers.
 // Frames come from a frame source:
@@ -235,18 +235,7 @@ const agiFigures = (() => {
       };
     },
 
-    // The values the figure's history kept (one per click of a counter's buttons), as a line of dots.
-    history(m, g, ax, history) {
-      const line = element("svg:polyline", { class: "agi-history", style: `fill: none; stroke: ${paint(m)}; stroke-width: 1.5` }, g);
-      const dots = element("svg:g", { style: `fill: ${paint(m)}` }, g);
-      return () => {
-        const points = history.values.map((v, k) => [X(ax, k), Y(ax, v)]);
-        line.setAttribute("points", points.map((p) => p.join(",")).join(" "));
-        dots.replaceChildren(...points.map(([cx, cy]) => element("svg:circle", { cx, cy, r: m.size / 2 })));
-      };
-    },
-
-    // A polyline through the finite points, in order (a curve, a history, a path), with a dot at each
+    // A polyline through the finite points, in order (a curve, a path), with a dot at each
     // point if the mark asks for them.
     line(m, g, ax) {
       const line = element("svg:polyline", {
@@ -531,29 +520,12 @@ const agiFigures = (() => {
     return (v) => radios.forEach((radio) => { radio.checked = radio.value === v; });
   }
 
-  function counter(c, box, id, figure) {
-    c.buttons.forEach(([label, action]) => {
-      const button = element("button", { type: "button", text: label, "data-control": c.name }, box);
-      button.addEventListener("click", (event) => {
-        const count = figure.values[c.name];
-        if (action === "reset") figure.set(c.name, 0, "click", "", event.timeStamp);
-        else if (count >= c.limit) {
-          const reset = c.buttons.find(([, a]) => a === "reset");
-          figure.note(`This figure keeps at most ${c.limit} steps` + (reset ? `: press ${reset[0]} to go on.` : "."));
-        }
-        else figure.set(c.name, count + 1, "click", "", event.timeStamp);
-      });
-    });
-    return () => {};
-  }
-
-  const CONTROLS = { slider, choice, counter };
+  const CONTROLS = { slider, choice };
 
   // Every value a control can take: a slider's grid, lo + i·step written with its decimals
-  // (widgets.controls.Slider.grid), a choice's options, a counter's counts.
+  // (widgets.controls.Slider.grid), a choice's options.
   function fullGrid(c) {
     if (c.kind === "choice") return c.options.map(([value]) => value);
-    if (c.kind === "counter") return Array.from({ length: c.limit + 1 }, (_, i) => i);
     const n = Math.round((c.hi - c.lo) / c.step) + 1;
     return Array.from({ length: n }, (_, i) => Number((c.lo + i * c.step).toFixed(c.decimals)));
   }
@@ -572,12 +544,11 @@ const agiFigures = (() => {
     });
     const id = `agi-${++mounted}-${Math.random().toString(36).slice(2, 8)}`;
     const table = await tableSource(data);
-    const history = { values: [], length: data.historyLength };
     const noteNode = root.querySelector(".agi-note");
     const values = Object.fromEntries(data.controls.map((c) => [c.name, c.value]));
     const drawn = { ...values }; // the values of the frame on screen
-    // Two notes: one about the controls, right under them (what a typed value became, the counter's
-    // limit, a stopped kernel), and one about the frame, under the figure (the figure's `note`
+    // Two notes: one about the controls, right under them (what a typed value became, a stopped
+    // kernel), and one about the frame, under the figure (the figure's `note`
     // channel). `status` is the figure's own state, which stays: the kernel has stopped.
     let controlNote = "", frameNote = "", status = "", latest = 0, shownSeq = 0;
     let controlNoteNode = null;
@@ -649,19 +620,13 @@ const agiFigures = (() => {
         return element("svg:g", { "clip-path": `url(#${id}-${p}-${a})` }, overlay);
       });
       for (const m of data.marks.filter((m) => m.kind !== "graph")) {
-        redraws.push(MARKS[m.kind](m, groups[m.axes], layout.axes[m.axes], history));
+        redraws.push(MARKS[m.kind](m, groups[m.axes], layout.axes[m.axes]));
       }
     });
-    const historyMark = data.marks.find((m) => m.kind === "history");
     colourRows(root, data.marks);
 
     function draw(frame, event, inputTime, from) {
       Object.assign(drawn, values);
-      if (historyMark) {
-        if (event !== "click") history.values.length = 0;
-        history.values.push(frame[historyMark.value]);
-        if (history.values.length > history.length) history.values.shift();
-      }
       for (const redraw of redraws) redraw(frame);
       root.querySelectorAll("td[data-channel]").forEach((cell) => {
         cell.textContent = format(frame[cell.dataset.channel], Number(cell.dataset.decimals));
