@@ -242,3 +242,20 @@ def test_printed_without_javascript_a_figure_is_its_still(open_page):
         still.scroll_into_view_if_needed()
         assert still.evaluate("img => img.decode().then(() => img.naturalWidth > 0)")
     assert page.locator(".agi-figure .agi-nojs:visible").count() == 0
+
+
+def test_a_page_read_in_the_dark_theme_prints_in_the_light_one(open_page):
+    """Paper is white: printing a page read in the dark theme switches it (figures and their
+    colours too) to the light theme, and back once printing is done."""
+    page = open_page(CHAPTER_4, color_scheme="dark").page
+    _drawn(page)
+    ink = "() => getComputedStyle(document.querySelector('.agi-figure')).getPropertyValue('--agi-ink').trim()"
+    assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+    on_screen = page.evaluate(ink)
+    page.evaluate("() => dispatchEvent(new Event('beforeprint'))")
+    page.emulate_media(media="print")
+    assert page.evaluate("() => document.documentElement.dataset.theme") == "light"
+    assert page.evaluate(ink) == "#000000" != on_screen, "the figures' ink is the light theme's"
+    page.emulate_media(media="screen")
+    page.evaluate("() => dispatchEvent(new Event('afterprint'))")
+    assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
