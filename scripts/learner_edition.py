@@ -35,11 +35,12 @@ from pathlib import Path
 import nbformat
 from markdown_it import MarkdownIt
 
+from widgets.page import MIME  # a figure's output (widgets.page loads without torch)
+
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
 NOTEBOOKS = ROOT / "notebooks"
 COMMAND = ".venv/bin/python scripts/learner_edition.py"
-FIGURE = "application/vnd.autograd-interactively.figure+json"
 
 #: Admonitions shown as a blockquote that starts with their name in bold.
 ADMONITIONS = {"tip": "Tip", "note": "Note", "important": "Important", "warning": "Warning", "caution": "Caution"}
@@ -253,7 +254,7 @@ def code_cell(cell, keep_outputs=True):
 
 
 def _is_figure(cell):
-    return any(FIGURE in output.get("data", {}) for output in cell.get("outputs", []))
+    return any(MIME in output.get("data", {}) for output in cell.get("outputs", []))
 
 
 def learner_notebook(path):

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import ROOT, new_context
 from tests.test_site import PAGES, TOC
+from widgets import theme
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHAPTER_4 = "chapters/04-the-chain-rule.html"
@@ -59,9 +60,7 @@ RENDERED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationF
 
 def luminance(colour):
     """Relative luminance (0 black, 1 white) of a CSS rgb()/rgba() colour."""
-    r, g, b = (int(c) / 255 for c in re.findall(r"[\d.]+", colour)[:3])
-    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return theme.luminance(*(int(c) for c in re.findall(r"[\d.]+", colour)[:3]))
 
 
 #: Each figure's and question's text, axes, readout, controls and graph boxes: [where, colour].

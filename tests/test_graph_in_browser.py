@@ -11,6 +11,7 @@ import itertools
 import pytest
 
 from tests.figures import stored_figures
+from tests.test_graph_drawing import inside, overlap
 
 PAGES = sorted({s.chapter for s in stored_figures() if any(m["kind"] == "graph" for m in s.data["marks"])})
 WIDTHS = {"desktop": 1280, "phone": 375}
@@ -36,15 +37,6 @@ MEASURE = """svg => {
     }),
   };
 }"""
-
-
-def inside(point, box, slack):
-    x, y, w, h = box
-    return x + slack < point[0] < x + w - slack and y + slack < point[1] < y + h - slack
-
-
-def overlap(a, b):
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def on_side(point, box, within=1.5):

@@ -303,22 +303,23 @@ EDGE_CHAR = 7.0  # px per character of an edge's label, at 11.5 px
 LINE = 16  # px per line of text
 PAD = 8  # px inside a box
 BASELINE = 12  # px from a box's padding to its first line's baseline
-GAP_RANKS = {False: 14, True: 14}  # px between a layer of boxes and the labels before or after it (right, down)
+GAP_RANKS = 14  # px between a layer of boxes and the labels before or after it
 GAP_BOXES, GAP_TRACKS = 18, 8  # px between boxes of a layer, and between an edge and what is beside it
 LABEL_TEXT = 16  # px an edge label's text takes across its edge (a line of 11.5 px type)
 LABEL_ASIDE = 9  # px from a vertical edge to its label's text
 WIDEST = "-000.0000"  # the widest number a box is made for; a wider one is set closer (figure.js: fit)
 
 
+def _chars(value):
+    """Characters a channel's value takes: a number at most WIDEST's, a text (a saved number written
+    with all its digits, say) its own length where that is longer."""
+    return max(len(WIDEST), len(value) if isinstance(value, str) else 0)
+
+
 def _measure(line, frame=None):
     """Characters a template line takes once its placeholders hold numbers (or the text `frame`
     has for them, where that is longer)."""
-
-    def size(match):
-        value = (frame or {}).get(match.group(1))
-        return "x" * max(len(WIDEST), len(value) if isinstance(value, str) else 0)
-
-    return len(re.sub(r"\{([^}]+)\}", size, line))
+    return len(re.sub(r"\{([^}]+)\}", lambda match: "x" * _chars((frame or {}).get(match.group(1))), line))
 
 
 def layers(result):
@@ -520,7 +521,7 @@ def route(placed, sizes, links, across):
     for column in ranks:
         starts.append(offset)
         depths.append(max((it.along for it in column), default=0.0))
-        offset += depths[-1] + GAP_RANKS[across]
+        offset += depths[-1] + GAP_RANKS
     rank = {id(it): r for r, column in enumerate(ranks) for it in column}
 
     def point(a, c):
@@ -571,7 +572,7 @@ def route(placed, sizes, links, across):
                 "label": [*label, "start"] if label else None,
             }
         )
-    extent = (breadth, offset - GAP_RANKS[across]) if across else (offset - GAP_RANKS[across], breadth)
+    extent = (breadth, offset - GAP_RANKS) if across else (offset - GAP_RANKS, breadth)
     return boxes, drawn, extent
 
 
@@ -690,8 +691,7 @@ def drawing(result, prefix="g"):
     def width(to, k):  # an edge label's width: the arrow and the widest number
         if to == "more":
             return 0.0
-        value = start.get(sent(to, k))
-        return (2 + max(len(WIDEST), len(value) if isinstance(value, str) else 0)) * EDGE_CHAR + 2
+        return (2 + _chars(start.get(sent(to, k)))) * EDGE_CHAR + 2
 
     layouts = []
     for details in (False, True) if any(n["details"] for n in nodes) else (False,):

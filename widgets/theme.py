@@ -71,15 +71,17 @@ def color(name):
     return PALETTE[name][0]
 
 
+def luminance(red, green, blue):
+    """WCAG's relative luminance (0 black, 1 white) of a colour's channels, each 0 to 255."""
+    r, g, b = (
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red / 255, green / 255, blue / 255)
+    )
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
 def contrast(one, other):
     """The WCAG contrast ratio of two colours "#rrggbb": 1 (the same) to 21 (black on white)."""
-
-    def luminance(hex_):
-        channels = [int(hex_[k : k + 2], 16) / 255 for k in (1, 3, 5)]
-        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    light, dark = sorted((luminance(*(int(c[k : k + 2], 16) for k in (1, 3, 5))) for c in (one, other)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
 
