@@ -128,7 +128,7 @@ def _math_characters(pages):
 
 def icon_code_points(css):
     """The code points of the icons a stylesheet can draw: every private-use character in it, escaped
-    or written as itself (the cut keeps them all; tests/test_site_fonts.py checks the cut font has them)."""
+    or written as itself (the cut keeps them all; tests/test_site_reading.py checks the cut font has them)."""
     return {int(escaped, 16) if escaped else ord(literal) for escaped, literal in CODE_POINT.findall(css)}
 
 

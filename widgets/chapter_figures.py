@@ -14,7 +14,7 @@ import torch
 from widgets import calculus
 from widgets.controls import Choice, Slider
 from widgets.explorer import Explorer, Readout
-from widgets.figures import GraphPanel, new_leaf, slider, style_axes
+from widgets.figures import GraphPanel, flag, new_leaf, slider, style_axes
 from widgets.marks import Arrow, Bars, Label, Line, Point, Tangent
 from widgets.theme import color
 
@@ -55,8 +55,6 @@ class NeuronExplorer(Explorer):
     z_limit = 24.0
 
     def __init__(self, graph=False):
-        from widgets.figures import flag  # NeuronExplorer(3): a clear TypeError, as explore(graph=3) gives
-
         self.graph = None
         if flag(graph, "graph", "NeuronExplorer(graph=True) adds a panel with the graph"):
             self.graph = GraphPanel(
@@ -216,8 +214,6 @@ class AccumulationExplorer(Explorer):
     decimals |= {f"v{j}": 1 for j in range(CALLS + 1)}
 
     def evaluate(self, x, calls, zero):
-        if calls != int(calls):
-            raise ValueError(f"backward() calls must be a whole number; got {calls:g}")
         calls, clear = int(calls), (None if zero == "never" else int(zero))
         leaf = new_leaf(x)
         run = []  # (call, x.grad) as the run goes

@@ -26,6 +26,11 @@ from widgets.formats import fill
 from widgets.theme import color
 
 
+def _line_style(dashed):
+    """matplotlib's line style of a mark: dashed 4 on, 3 off (figure.js: `dash`), or solid."""
+    return (0, (4, 3)) if dashed else "-"
+
+
 def _number(frame, channel):
     """frame[channel] as a float, NaN where it is missing, text or not finite; a number stands for itself."""
     value = float(channel) if isinstance(channel, (int, float)) else frame.get(channel)
@@ -152,7 +157,7 @@ class Label(Mark):
                     facecolor=color("box"),
                     edgecolor=color(self.edge),
                     linewidth=1.6,
-                    linestyle=(0, (4, 3)) if self.dashed else "-",
+                    linestyle=_line_style(self.dashed),
                     zorder=5,
                     gid=gid,
                 )
@@ -185,9 +190,6 @@ class Arrow(Mark):
     scale: float = 1.0
     dashed: bool = False
 
-    #: The head's length and half-width, in points (pixels on the page).
-    HEAD = (9.0, 4.5)
-
     def shows(self):
         return tuple(c for c in (self.dx, self.dy) if isinstance(c, str))
 
@@ -210,7 +212,7 @@ class Arrow(Mark):
                     shrinkB=0,
                     color=color(self.color),
                     linewidth=self.width,
-                    linestyle=(0, (4, 3)) if self.dashed else "-",
+                    linestyle=_line_style(self.dashed),
                     zorder=5,
                     gid=gid,
                 )
@@ -248,7 +250,7 @@ class Line(Mark):
                 marker="o" if self.size else None,
                 color=color(self.color),
                 linewidth=self.width,
-                linestyle=(0, (4, 3)) if self.dashed else "-",
+                linestyle=_line_style(self.dashed),
                 markersize=self.size,
                 solid_joinstyle="round",
                 solid_capstyle="round",

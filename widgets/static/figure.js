@@ -241,7 +241,7 @@ const agiFigures = (() => {
       const line = element("svg:polyline", {
         class: "agi-line",
         style: `fill: none; stroke: ${paint(m)}; stroke-width: ${m.width}; stroke-linejoin: round; stroke-linecap: round`
-          + (m.dashed ? "; stroke-dasharray: 4 3" : ""),
+          + dash(m),
       }, g);
       const dots = m.size > 0 ? element("svg:g", { class: "agi-line-dots", style: `fill: ${paint(m)}` }, g) : null;
       return (f) => {
@@ -260,7 +260,7 @@ const agiFigures = (() => {
     label(m, g, ax) {
       const box = m.box.length ? element("svg:rect", {
         class: "agi-label-box", rx: 5,
-        style: `fill: var(--agi-box); stroke: var(--agi-${m.edge}); stroke-width: 1.6` + (m.dashed ? "; stroke-dasharray: 4 3" : ""),
+        style: `fill: var(--agi-box); stroke: var(--agi-${m.edge}); stroke-width: 1.6` + dash(m),
       }, g) : null;
       const text = element("svg:text", {
         class: "agi-label", "font-size": m.size, "text-anchor": "middle", "dominant-baseline": "central",
@@ -282,11 +282,11 @@ const agiFigures = (() => {
     },
 
     // An arrow from (x, y) to (x + scale·dx, y + scale·dy), its head at the end: a line and a
-    // triangle of HEAD (widgets.marks.Arrow) in the overlay's units. A number stands for itself.
+    // triangle 9 px long and 9 px wide. A number stands for itself.
     arrow(m, g, ax) {
       const [length, half] = [9, 4.5];
       const line = element("svg:line", {
-        class: "agi-arrow-line", style: `stroke: ${paint(m)}; stroke-width: ${m.width}` + (m.dashed ? "; stroke-dasharray: 4 3" : ""),
+        class: "agi-arrow-line", style: `stroke: ${paint(m)}; stroke-width: ${m.width}` + dash(m),
       }, g);
       const head = element("svg:polygon", { class: "agi-arrow-head", style: `fill: ${paint(m)}` }, g);
       return (f) => {
@@ -326,6 +326,8 @@ const agiFigures = (() => {
   const X = (ax, x) => ax.x[0] * x + ax.x[1];
   const Y = (ax, y) => ax.y[0] * y + ax.y[1];
   const paint = (m) => `var(--agi-${m.color})`;
+  // A dashed mark's stroke: 4 on, 3 off (widgets.marks: _line_style).
+  const dash = (m) => (m.dashed ? "; stroke-dasharray: 4 3" : "");
 
   // The recorded graph (widgets.graph, widgets.marks.Graph): boxes and edges in two layouts (left to
   // right, and top to bottom where that does not fit), each without and with the boxes' details
