@@ -44,17 +44,18 @@ def code_cells(stem):
     return [cell for cell in read(stem).cells if cell.cell_type == "code"]
 
 
-def test_the_table_of_contents_lists_every_chapter_once_in_four_parts():
+def test_the_table_of_contents_lists_every_chapter_once_in_five_parts():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     *parts, about = toc["parts"]
     files = [c["file"] for part in parts for c in part["chapters"]]
     assert files == [f"chapters/{path.stem}" for path in CHAPTERS]
-    assert len(files) == 10
+    assert len(files) == 13
     assert [part["caption"] for part in parts] == [
         "Foundations",
         "A single neuron",
         "Working with gradients",
         "Training",
+        "Beyond the tutorial",
     ]
     assert all(part["numbered"] for part in parts)
     # Then, unnumbered, the page that says what each chapter was last run with.
