@@ -51,3 +51,11 @@ def mean_of_squares_gradient(x):
     """dy/dx_i of y = (1/n)·Σ x_i²: 2·x_i / n."""
     x = _tensor(x)
     return 2 * x / x.numel()
+
+
+# Chapter 14: z = sin(x²), differentiated twice.
+def sin_of_square_derivatives(x):
+    """(f, f′, f″) of f(x) = sin(x²): f′ = 2x·cos(x²) (chapter 4's chain rule), and its derivative by the
+    product rule, f″ = 2·cos(x²) + 2x·(−sin(x²)·2x) = 2·cos(x²) − 4x²·sin(x²)."""
+    x = _tensor(x)
+    return torch.sin(x**2), 2 * x * torch.cos(x**2), 2 * torch.cos(x**2) - 4 * x**2 * torch.sin(x**2)

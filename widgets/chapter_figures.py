@@ -1,5 +1,6 @@
 """The chapters' own figures, with their data: the neuron of chapters 5 and 6, the mean of squares
-of chapter 7, accumulation (chapter 8), tracking turned off (chapter 9) and training (chapter 10).
+of chapter 7, accumulation (chapter 8), tracking turned off (chapter 9), training (chapter 10) and
+derivatives of derivatives (chapter 14).
 
 Each is a spec (controls, marks, readout) with ``evaluate``, where torch autograd computes every
 number, and ``draw``, which draws what does not move; :mod:`widgets.figures` has the general
@@ -14,7 +15,7 @@ import torch
 from widgets import calculus
 from widgets.controls import Choice, Slider
 from widgets.explorer import Explorer, Readout
-from widgets.figures import GraphPanel, flag, new_leaf, slider, style_axes
+from widgets.figures import GraphPanel, axis_limits, flag, new_leaf, slider, style_axes
 from widgets.marks import Arrow, Bars, Label, Line, Point, Tangent
 from widgets.theme import color
 
@@ -604,3 +605,88 @@ class TrainingExplorer(Explorer):
         style_axes(prediction, "x", "y_pred = σ(w·x + b)")
         prediction.set_title("prediction and examples", fontsize=10)
         prediction.legend(loc="upper left", bbox_to_anchor=(0, 0.9), frameon=False, fontsize=10)
+
+
+class SecondDerivativeExplorer(Explorer):
+    """f(x) = sin(x²), its derivative f′ and its second derivative f″, in three panels, at a point the
+    reader moves. On f: the tangent, whose slope is f′(x); on f′: the tangent, whose slope is f″(x).
+    Autograd computes f′ with ``create_graph=True``, so that f′ is itself a tensor with a graph, and
+    f″ by a second ``torch.autograd.grad`` through that graph. The readout sets the three numbers from
+    the formulas worked out by hand (:func:`widgets.calculus.sin_of_square_derivatives`) beside
+    autograd's.
+    """
+
+    title = "f(x) = sin(x²), f′(x) and f″(x): the tangent to f has slope f′, the tangent to f′ has slope f″"
+    controls = (Slider("x", "x", -2.5, 2.5, 0.1, 1.5),)
+    # The tangents are short: f′ and f″ reach 5 and 25 here, and a long steep line hides the curve.
+    marks = (
+        Point("x", "f"),
+        Tangent("x", "f", "d1", span=0.45),
+        Point("x", "d1", axes=1),
+        Tangent("x", "d1", "d2", axes=1, span=0.3),
+        Point("x", "d2", axes=2),
+    )
+    readout = Readout(
+        header=("", "by hand", "autograd"),
+        rows=(
+            ("f = sin(x²)", "f_hand", "f"),
+            ("f′ = 2x·cos(x²)", "d1_hand", "d1"),
+            ("f″ = 2cos(x²) − 4x²·sin(x²)", "d2_hand", "d2"),
+        ),
+    )
+    decimals = {"x": 1}
+    panels = 3
+    figsize = (9.6, 2.9)
+    narrow_figsize = (4.2, 7.2)
+
+    @staticmethod
+    def f(x):
+        return torch.sin(x**2)
+
+    def evaluate(self, x):
+        leaf = new_leaf(x)
+        f = self.f(leaf)
+        (d1,) = torch.autograd.grad(f, leaf, create_graph=True)  # f′ as a tensor with a graph
+        (d2,) = torch.autograd.grad(d1, leaf)  # backward through f′'s graph
+        f_hand, d1_hand, d2_hand = calculus.sin_of_square_derivatives(x)
+        d2_value = float(d2)
+        if d2_value > 0:
+            note = "f″ > 0: f′ is rising here, and f bends upward (its tangent lies below it)."
+        elif d2_value < 0:
+            note = "f″ < 0: f′ is falling here, and f bends downward (its tangent lies above it)."
+        else:
+            note = "f″ = 0: f′ is at a peak or a trough, and f is straight for an instant."
+        return {
+            "x": x,
+            "f": float(f.detach()),
+            "d1": float(d1.detach()),
+            "d2": d2_value,
+            "f_hand": float(f_hand),
+            "d1_hand": float(d1_hand),
+            "d2_hand": float(d2_hand),
+            "note": note,
+        }
+
+    def curves(self, xs):
+        """f, f′ and f″ at every x of xs, by autograd: one pass for f′ (create_graph) and one for f″."""
+        x = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+        f = self.f(x)
+        (d1,) = torch.autograd.grad(f.sum(), x, create_graph=True)
+        (d2,) = torch.autograd.grad(d1.sum(), x)
+        return f.detach().numpy(), d1.detach().numpy(), d2.numpy()
+
+    def draw(self, axes):
+        control = self.controls[0]
+        xs = np.linspace(control.lo, control.hi, 801)
+        f, d1, d2 = self.curves(xs)
+        for ax, ys, name, meaning, title in (
+            (axes[0], f, "f(x)", "value", "f = sin(x²), its tangent's slope f′"),
+            (axes[1], d1, "f′(x)", "gradient", "f′, its tangent's slope f″"),
+            (axes[2], d2, "f″(x)", "gradient", "f″"),
+        ):
+            ax.plot(xs, ys, color=color(meaning), linewidth=1.6)
+            ax.set_xlim(control.lo, control.hi)
+            ax.set_ylim(*axis_limits(ys, pad=0.1))
+            ax.axhline(0, color=color("faint"), linewidth=0.8)
+            style_axes(ax, "x", name)
+            ax.set_title(title, fontsize=10)
