@@ -130,6 +130,12 @@ RIGHT = {
     # Forty steps: no closed form, the loop typed afresh.
     "10.2": _trained_w(),
     "10.3": _trained_w(momentum=0.9),
+    # d²(x⁴)/dx² = 12x², at x = 1.25.
+    "14.1": 12 * 1.25**2,
+    # The Hessian of w₀²·w₁ + w₁³ is [[2w₁, 2w₀], [2w₀, 6w₁]] = [[4, 2], [2, 12]] at w = (1, 2), times v = (1, −1).
+    "14.2": [4 * 1 + 2 * -1, 2 * 1 + 12 * -1],
+    # 500 outputs, 2 inputs: one forward-mode pass per input gives a column; 2 passes.
+    "14.3": "a",
 }
 
 #: The exercises whose checks compute in float64: they agree with RIGHT to float64's precision. The
