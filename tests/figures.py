@@ -33,6 +33,7 @@ from widgets import (  # noqa: F401  (used by the sources below)
     ChainExplorer,
     MeanOfSquaresExplorer,
     NeuronExplorer,
+    SecondDerivativeExplorer,
     TrackingExplorer,
     TrainingExplorer,
     explore,
@@ -298,6 +299,23 @@ def _untracked(how):
     return y, {"x": x, "y": y}
 
 
+def _second_derivative(v):
+    """Chapter 14: sin(x²), 2x·cos(x²) and, by the product rule, 2·cos(x²) − 4x²·sin(x²); by hand and by
+    autograd alike; and everywhere a note on which way f bends (test_figures checks its words)."""
+    x = v["x"]
+    f, d1, d2 = math.sin(x * x), 2 * x * math.cos(x * x), 2 * math.cos(x * x) - 4 * x * x * math.sin(x * x)
+    return {"x": x, "f": f, "d1": d1, "d2": d2, "f_hand": f, "d1_hand": d1, "d2_hand": d2, "note": True}
+
+
+def _first_derivative_of_sin_of_square():
+    """Chapter 14: dz/dx of z = sin(x²) at x = 1.5, by a backward pass recorded with create_graph=True."""
+    x = torch.tensor(1.5, requires_grad=True)
+    y = x**2
+    z = torch.sin(y)
+    (dz_dx,) = torch.autograd.grad(z, x, create_graph=True)
+    return dz_dx, {"x": x, "y": y, "z": z, "dz_dx": dz_dx}
+
+
 @dataclass(frozen=True)
 class Explorer:
     """A figure a chapter makes with `source` (its own line), whose every channel is `expected`."""
@@ -357,6 +375,10 @@ CHECKS = {
         Explorer("TrackingExplorer()", _tracking),
     ],
     "10-training-the-neuron": [Explorer("TrainingExplorer()", _training)],
+    "14-derivatives-of-derivatives": [
+        Graph("The graph autograd recorded behind dz_dx", _first_derivative_of_sin_of_square),
+        Explorer("SecondDerivativeExplorer()", _second_derivative),
+    ],
 }
 #: The checks of figures made by an explorer's line, each once (a line may make a figure in two chapters).
 EXPLORERS = list(

@@ -95,6 +95,21 @@ def test_chain_rule_through_sin_of_square(x):
     assert_close(manual, central_difference(sin_of_square, [x], 0), rel=1e-5, abs=1e-6)
 
 
+@pytest.mark.parametrize("x", SCALARS)
+def test_second_derivative_of_sin_of_square(x):
+    """Chapter 14: f, f′ and f″ of sin(x²), against autograd twice (create_graph=True) and a central
+    difference of f′."""
+    f, d1, d2 = calculus.sin_of_square_derivatives(x)
+    leaf = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (first,) = torch.autograd.grad(sin_of_square(leaf), leaf, create_graph=True)
+    (second,) = torch.autograd.grad(first, leaf)
+    assert_close(f, math.sin(x * x))
+    assert_close(d1, first)
+    assert_close(d2, second)
+    slope = central_difference(lambda t: sin_of_square_derivative(t), [x], 0)
+    assert_close(d2, slope, rel=1e-5, abs=1e-5 * max(1.0, x * x))
+
+
 def test_chain_rule_at_the_tutorials_point():
     # dz/dx at x = 4 is cos(16) · 8; chapter 4 shows -7.661275842587077 and tensor(-7.6613).
     assert float(sin_of_square_derivative(4.0)) == pytest.approx(-7.661275842587077, abs=1e-12)

@@ -240,6 +240,16 @@ NEUTRAL = {"ink", "label", "muted", "axis", "faint", "grid", "paper", "box", "ha
 KINDS = [*(c.source for c in EXPLORERS), "ChainExplorer(torch.sin, torch.exp)"]
 
 
+def test_second_derivative_says_which_way_f_bends_by_the_sign_of_f2():
+    figure = make("SecondDerivativeExplorer()")
+    for (x,), frame in figure.frames().items():
+        d2 = 2 * math.cos(x * x) - 4 * x * x * math.sin(x * x)
+        assert abs(d2) > 1e-6, "no grid point sits on an inflection, where the note would be moot"
+        rising, upward = "f′ is rising" in frame["note"], "f bends upward" in frame["note"]
+        assert rising == upward == (d2 > 0), (x, frame["note"])
+        assert ("f′ is falling" in frame["note"]) == ("f bends downward" in frame["note"]) == (d2 < 0), x
+
+
 def test_every_meaning_reads_on_every_background():
     for name in [*theme.MEANINGS, "label", "muted", "ink"]:
         light, dark = theme.PALETTE[name]
