@@ -678,3 +678,38 @@ def test_chapter_6_graph_fits_the_book_by_going_down_and_adds_the_two_contributi
     drawn.screenshot("06-graph")
     figure = Figure(page, NEURON)  # with its graph panel: the same numbers at the start
     assert boxes_of(graph_view(figure), "w")[-1] == "w.grad ← 6.6918"
+
+
+def test_chapter_14_f_its_slope_and_the_slope_of_its_slope_follow_x(chapter):
+    """f = sin(x²), f′ and f″ at the x the reader picks, against autograd run twice here
+    (create_graph=True): the readout's numbers, a point on each panel, and the two tangents (the
+    one to f with slope f′, the one to f′ with slope f″)."""
+    figure = Figure(chapter("14-derivatives-of-derivatives"), "f(x) = sin(x²), f′(x) and f″(x)")
+
+    def derivatives(x):
+        leaf = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        f = torch.sin(leaf**2)
+        (d1,) = torch.autograd.grad(f, leaf, create_graph=True)
+        (d2,) = torch.autograd.grad(d1, leaf)
+        return f.item(), d1.item(), d2.item()
+
+    def has_tangent(x, y, slope, axes):
+        (px, py), (qx, qy) = figure.svg(x, y, axes), figure.svg(x + 1, y + slope, axes)
+        drawn = [(x1, y1, x2, y2) for x1, y1, x2, y2 in figure.lines() if x2 != x1]
+        return any(
+            near((y2 - y1) / (x2 - x1), (qy - py) / (qx - px), 1e-3)
+            and near(y1 + (px - x1) * (y2 - y1) / (x2 - x1), py, 0.05)
+            for x1, y1, x2, y2 in drawn
+        )
+
+    for x in (1.5, -0.7, 2.3):
+        figure.move("x", x)
+        f, d1, d2 = derivatives(x)
+        for channel, value in (("f", f), ("d1", d1), ("d2", d2), ("f_hand", f), ("d1_hand", d1), ("d2_hand", d2)):
+            assert figure.text(channel) == format_value(value), (x, channel)
+        for axes, y in enumerate((f, d1, d2)):
+            assert_point_at(figure, x, y, axes)
+        assert has_tangent(x, f, d1, 0), f"the tangent to f at x = {x}"
+        assert has_tangent(x, d1, d2, 1), f"the tangent to f′ at x = {x}"
+        assert ("f bends upward" in figure.note()) == (d2 > 0), figure.note()
+        figure.screenshot(f"14-at-{x}")
