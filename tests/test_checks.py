@@ -136,6 +136,8 @@ RIGHT = {
     "14.2": [4 * 1 + 2 * -1, 2 * 1 + 12 * -1],
     # 500 outputs, 2 inputs: one forward-mode pass per input gives a column; 2 passes.
     "14.3": "a",
+    # d²/dx² exp(−x²) = (4x² − 2)·exp(−x²), at x = 1.5.
+    "14.4": (4 * 1.5**2 - 2) * math.exp(-(1.5**2)),
 }
 
 #: The exercises whose checks compute in float64: they agree with RIGHT to float64's precision. The

@@ -10,6 +10,8 @@ from widgets.checks import Mistake, MultipleChoice, Number
 X1 = 1.25
 # Exercise 14.2: f(w) = w₀²·w₁ + w₁³, its Hessian-vector product at w = (1, 2) along v = (1, −1).
 W2, V2 = (1.0, 2.0), (1.0, -1.0)
+# Exercise 14.4: the second derivative of exp(−x²) at x = 1.5, with torch.func.grad twice.
+X4 = 1.5
 
 
 def _twice(clear="none"):
@@ -53,6 +55,24 @@ def _hvp(keep_gradient=False, diagonal=False):
     if keep_gradient:
         return g.detach() + hv
     return hv
+
+
+def _bell(x):
+    return torch.exp(-(x**2))
+
+
+def _bell_derivative(times):
+    """The `times`-th derivative of exp(−x²) at X4, by torch.func.grad composed `times` times."""
+    f = _bell
+    for _ in range(times):
+        f = torch.func.grad(f)
+    return f(torch.tensor(X4))
+
+
+def _bell_term(which):
+    """One of the two terms of the product rule for d/dx (−2x·exp(−x²)), alone."""
+    x = torch.tensor(X4)
+    return -2 * _bell(x) if which == "first" else 4 * x**2 * _bell(x)
 
 
 def _gradient():
@@ -121,5 +141,29 @@ EXERCISES = [
             "d": "forward mode needs one pass per input direction, and there are only 2 inputs: "
             "each pass gives a whole column of 500 numbers.",
         },
+    ),
+    Number(
+        "14.4",
+        lambda: _bell_derivative(2),
+        mistakes=(
+            Mistake(
+                lambda: _bell_derivative(1),
+                "that is the first derivative, −2x·exp(−x²): grad(f) once. grad(grad(f)) differentiates it again.",
+            ),
+            Mistake(
+                lambda: _bell_derivative(0),
+                "that is f itself, exp(−x²): no grad was taken. grad(f) is a function: call it on a tensor.",
+            ),
+            Mistake(
+                lambda: _bell_term("first"),
+                "that is only the product rule's first term, −2·exp(−x²): the derivative of −2x times "
+                "exp(−x²). Add −2x times the derivative of exp(−x²), which is −2x·exp(−x²).",
+            ),
+            Mistake(
+                lambda: _bell_term("second"),
+                "that is only the product rule's second term, 4x²·exp(−x²): add the first, the derivative "
+                "of −2x, −2, times exp(−x²).",
+            ),
+        ),
     ),
 ]
