@@ -128,11 +128,27 @@ def neuron(x, w, b, y):
     return loss, {"w": w, "b": b, "z": z, "y_pred": y_pred, "loss": loss}
 
 
+def hooked_chain(x, k, leaf_hook=None):
+    """sin(x²) with a hook on y = x² that multiplies its gradient by k (and one on x, if given)."""
+    x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = x**2
+
+    def times_k(grad):
+        return grad * k
+
+    y.register_hook(times_k)
+    if leaf_hook is not None:
+        x.register_hook(leaf_hook)
+    z = torch.sin(y)
+    return z, {"x": x, "y": y, "z": z}
+
+
 PANELS = {
     'explore(lambda x: x**2, x=(-4, 4, 0.05), start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x",'
     " graph=True)": square,
     "ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)": chain,
     "NeuronExplorer(graph=True)": neuron,
+    "HookExplorer()": hooked_chain,
 }
 
 
@@ -284,21 +300,6 @@ def test_show_graph_names_tensors_after_the_callers_variables():
 
 
 # A tensor's hooks: called where the engine calls them, drawn as a line of the tensor's node ------
-
-
-def hooked_chain(x, k, leaf_hook=None):
-    """sin(x²) with a hook on y = x² that multiplies its gradient by k (and one on x, if given)."""
-    x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    y = x**2
-
-    def times_k(grad):
-        return grad * k
-
-    y.register_hook(times_k)
-    if leaf_hook is not None:
-        x.register_hook(leaf_hook)
-    z = torch.sin(y)
-    return z, {"x": x, "y": y, "z": z}
 
 
 @pytest.mark.parametrize("k", [-2.0, 0.0, 0.5, 3.0])
