@@ -31,6 +31,7 @@ import torch
 from widgets import (  # noqa: F401  (used by the sources below)
     AccumulationExplorer,
     ChainExplorer,
+    HookExplorer,
     MeanOfSquaresExplorer,
     NeuronExplorer,
     SecondDerivativeExplorer,
@@ -242,6 +243,33 @@ def _training(v):
     return frame
 
 
+def _hooked(v):
+    """Chapter 13: z = sin(x²) with a hook on y = x² that multiplies y's gradient by k. What reaches
+    the hook is dz/dy = cos(x²); it returns k·cos(x²); x.grad is that times 2x. The graph's nodes,
+    in the order of the walk: SinBackward0 (0), PowBackward0 (1, y's, with the hook), x (2)."""
+    x, k = v["x"], v["k"]
+    before = math.cos(x * x)
+    grad = k * before * 2 * x
+    return {
+        "x": x,
+        "k": k,
+        "before": before,
+        "after": k * before,
+        "grad": grad,
+        "by_hand": grad,
+        "note": k in (0.0, 1.0),
+        "g0r": 1.0,  # backward starts at z with 1
+        "g0e0": before,  # SinBackward0 sends cos(y) to y's node
+        "g1v": x * x,
+        "g1a": before,  # what reaches y, before its hook
+        "g1h0": k * before,  # what the hook returns, and the node goes on with
+        "g1e0": grad,  # what PowBackward0 sends to x: k·cos(x²)·2x
+        "g1l0": 2 * x,  # its local derivative, which the hook does not change
+        "g2v": x,
+        "g2r": grad,  # x.grad
+    }
+
+
 # The chapters' show_graph cells: the same tensors, made afresh as each chapter makes them.
 
 
@@ -277,6 +305,19 @@ def _neuron_loss():
     p = torch.clamp(y_pred, EPSILON, 1 - EPSILON)
     loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
     return loss, {"w": w, "b": b, "z": z, "y_pred": y_pred, "loss": loss}
+
+
+def _doubled_on_y():
+    """Chapter 13: sin(x²) at x = 1, with a hook on y = x² that doubles its gradient."""
+    x = torch.tensor(1.0, requires_grad=True)
+    y = x**2
+
+    def double(grad):
+        return grad * 2
+
+    y.register_hook(double)
+    z = torch.sin(y)
+    return z, {"x": x, "y": y, "z": z}
 
 
 def _x_times_x():
@@ -375,6 +416,10 @@ CHECKS = {
         Explorer("TrackingExplorer()", _tracking),
     ],
     "10-training-the-neuron": [Explorer("TrainingExplorer()", _training)],
+    "13-watching-and-changing-gradients": [
+        Graph("The graph autograd recorded behind z", _doubled_on_y),
+        Explorer("HookExplorer()", _hooked),
+    ],
     "14-derivatives-of-derivatives": [
         Graph("The graph autograd recorded behind dz_dx", _first_derivative_of_sin_of_square),
         Explorer("SecondDerivativeExplorer()", _second_derivative),

@@ -87,6 +87,36 @@ def test_the_non_leaf_warning_reads_as_a_plain_message():
     assert "ipykernel" not in message and "/tmp/" not in message and "Triggered internally" not in message
 
 
+def test_anomaly_detection_points_at_the_forward_line_without_the_kernels_frames_or_paths():
+    """Chapter 13: the warning names the failing node and the cell's own line that created it;
+    PyTorch's traceback of the kernel's frames (and every file path) is left out."""
+    (cell,) = [c for c in code_cells("13-watching-and-changing-gradients") if "detect_anomaly()" in c.source]
+    message = printed(cell, stream="stderr")
+    assert "UserWarning: Error detected in SinBackward0." in message
+    assert message.rstrip().endswith("In a cell, line 4, in <module>\n    z = torch.sin(y).sum()")
+    assert cell.source.splitlines()[3].strip() == "z = torch.sin(y).sum()", "line 4 of the cell, as the warning says"
+    assert not re.search(r"File |/|site-packages|ipykernel|asyncio|0x", message), message
+
+
+def test_a_forward_traceback_keeps_the_cells_frames_only():
+    from widgets.notebook import format_warning
+
+    text = (
+        "Error detected in MulBackward0. Traceback of forward call that caused the error:\n"
+        '  File "/usr/lib/python3.11/runpy.py", line 198, in _run_module_as_main\n'
+        '  File "/x/site-packages/ipykernel/kernelapp.py", line 768, in start\n    self.io_loop.start()\n'
+        '  File "/tmp/ipykernel_4242/123.py", line 2, in <module>\n    y = f(x)\n'
+        '  File "/tmp/ipykernel_4242/99.py", line 3, in f\n    return x * x\n'
+        " (Triggered internally at /__w/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:122.)"
+    )
+    assert format_warning(text, UserWarning) == (
+        "UserWarning: Error detected in MulBackward0. Traceback of forward call\n"
+        "that caused the error (the notebook's own frames):\n"
+        "  In a cell, line 2, in <module>\n    y = f(x)\n"
+        "  In a cell, line 3, in f\n    return x * x\n"
+    )
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_notebook_is_clean(path):
     nb = nbformat.read(path, as_version=4)

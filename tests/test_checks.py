@@ -130,6 +130,12 @@ RIGHT = {
     # Forty steps: no closed form, the loop typed afresh.
     "10.2": _trained_w(),
     "10.3": _trained_w(momentum=0.9),
+    # dz/dy = 2y = 12 at y = 3 · 2 reaches the hook on y, which clips it to 1; times dy/dx = 3.
+    "13.1": min(2 * (3 * 2.0), 1.0) * 3,
+    # dz/dy = 3; the hooks run as registered: (3 + 1) · 10 = 40, times dy/dx = 2x = 4.
+    "13.2": (3 + 1) * 10 * (2 * 2.0),
+    # exp saves its result, b, which b.mul_(3) changes; a is saved by no node.
+    "13.3": "b",
     # d²(x⁴)/dx² = 12x², at x = 1.25.
     "14.1": 12 * 1.25**2,
     # The Hessian of w₀²·w₁ + w₁³ is [[2w₁, 2w₀], [2w₀, 6w₁]] = [[4, 2], [2, 12]] at w = (1, 2), times v = (1, −1).

@@ -713,3 +713,43 @@ def test_chapter_14_f_its_slope_and_the_slope_of_its_slope_follow_x(chapter):
         assert has_tangent(x, d1, d2, 1), f"the tangent to f′ at x = {x}"
         assert ("f bends upward" in figure.note()) == (d2 > 0), figure.note()
         figure.screenshot(f"14-at-{x}")
+
+
+def test_chapter_13_the_hooks_factor_moves_what_backward_sends_after_the_hook_and_nothing_before(chapter):
+    """At each k the page shows, for x = 1.5: what SinBackward0 sends to y's node stays cos(x²);
+    the hook's line in that node, the edge to x, x.grad in the leaf's box, the readout and the
+    dot all follow k, as autograd computes them with the hook registered, here afresh."""
+    figure = Figure(chapter("13-watching-and-changing-gradients"), "z = sin(x²) with a hook on y = x²")
+    figure.move("x", 1.5)
+    seen = set()
+    for k in (-2.0, -0.5, 0.0, 1.0, 2.0):
+        figure.move("k", k)
+        x = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
+        y = x**2
+        y.register_hook(lambda grad, k=k: grad * k)
+        torch.sin(y).backward()
+        before = math.cos(2.25)
+        view = graph_view(figure)
+        assert boxes_of(view, "PowBackward0")[-2:] == [
+            f"grad ← {format_value(before)}",
+            f"hook times_k → {format_value(k * before)}",
+        ]
+        assert boxes_of(view, "x")[-1] == f"x.grad ← {format_value(x.grad.item())}"
+        # The edges' labels, whichever way the graph is laid out ("← " or "↑ " before the number).
+        assert sorted(e[2:] for e in view["edges"]) == sorted(format_value(v) for v in (before, x.grad.item()))
+        assert near(figure.number("grad"), x.grad.item()) and near(figure.number("after"), k * before)
+        assert near(figure.number("before"), before) and near(figure.number("by_hand"), x.grad.item())
+        assert_point_at(figure, 1.5, x.grad.item())
+        assert (k == 0) == ("x.grad is 0, not None" in figure.note())
+        seen.add(figure.state())
+    assert len(seen) == 5, "two values of k look the same"
+    steps = figure.root.locator(".agi-graph-steps")
+    steps.get_by_role("button", name="Backward from the start").click()
+    steps.get_by_role("button", name="One step of backward").click()
+    view = graph_view(figure)
+    assert "…" in " ".join(boxes_of(view, "PowBackward0")), "the hook's line waits for its node's step"
+    steps.get_by_role("button", name="One step of backward").click()
+    assert graph_view(figure)["step"].startswith(
+        f"Step 2 of 3: PowBackward0 (y) receives {format_value(math.cos(2.25))}, and its hook times_k returns"
+    )
+    figure.screenshot("13-hook")

@@ -10,6 +10,7 @@ show_graph: leaves, tensors with no graph, vectors, freed graphs, deep graphs, n
 
 import itertools
 import json
+import math
 import re
 
 import pytest
@@ -82,7 +83,13 @@ def assert_drawn_as_the_engine_runs(mark, frame, output, tensors=None):
     }
     assert drawn_edges == walked, "the edges: each node's inputs, as next_functions has them"
     for i, (fn, name, received, sent) in zip(order, trace):
-        assert format_value(frame[f"g{i}r"]) == shown(received), f"what {name} received"
+        # What the node goes on with: after its tensor's hooks, where it has any (the engine's
+        # pre-hook on a node runs after them), the last hook's result.
+        hooks = sorted((c for c in frame if re.fullmatch(rf"g{i}h\d+", c)), key=lambda c: int(c.split("h")[-1]))
+        assert format_value(frame[hooks[-1] if hooks else f"g{i}r"]) == shown(received), f"what {name} received"
+        if hooks:  # and what arrived before them: the sum of what was sent into the node
+            into = [frame[f"g{e['to']}e{e['k']}"] for e in mark["layouts"][0]["edges"] if e["from"] == i]
+            assert format_value(frame[f"g{i}a"]) == format_value(sum(into) if into else 1.0), f"what reached {name}"
         for k, g in enumerate(sent):
             assert format_value(frame[f"g{i}e{k}"]) == shown(g), f"what {name} sent along edge {k}"
         if name == "AccumulateGrad":
@@ -121,11 +128,27 @@ def neuron(x, w, b, y):
     return loss, {"w": w, "b": b, "z": z, "y_pred": y_pred, "loss": loss}
 
 
+def hooked_chain(x, k, leaf_hook=None):
+    """sin(x²) with a hook on y = x² that multiplies its gradient by k (and one on x, if given)."""
+    x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = x**2
+
+    def times_k(grad):
+        return grad * k
+
+    y.register_hook(times_k)
+    if leaf_hook is not None:
+        x.register_hook(leaf_hook)
+    z = torch.sin(y)
+    return z, {"x": x, "y": y, "z": z}
+
+
 PANELS = {
     'explore(lambda x: x**2, x=(-4, 4, 0.05), start=3.0, by_hand=lambda x: 2 * x, formula="x²", derivative="2x",'
     " graph=True)": square,
     "ChainExplorer(inner=lambda x: x**2, outer=torch.sin, start=4.0, graph=True)": chain,
     "NeuronExplorer(graph=True)": neuron,
+    "HookExplorer()": hooked_chain,
 }
 
 
@@ -274,3 +297,73 @@ def test_show_graph_names_tensors_after_the_callers_variables():
     doubled = weight * 2
     text = show_graph(doubled).text()
     assert "MulBackward0 (doubled) receives 1.0000; it sends 2.0000 to weight" in text
+
+
+# A tensor's hooks: called where the engine calls them, drawn as a line of the tensor's node ------
+
+
+@pytest.mark.parametrize("k", [-2.0, 0.0, 0.5, 3.0])
+def test_a_hook_on_an_intermediate_tensor_changes_what_its_node_goes_on_with_as_the_engine_does(k):
+    output, tensors = hooked_chain(1.2, k)
+    figure = show_graph(output, tensors)
+    frame = figure.frame()
+    (mark,) = figure.graphs
+    assert_drawn_as_the_engine_runs(mark.spec(), frame, *hooked_chain(1.2, k))
+    (pow_node,) = [n for n in mark.nodes if n["lines"][0] == "PowBackward0"]
+    i = pow_node["id"]
+    assert pow_node["lines"][-2:] == [f"grad ← {{g{i}a}}", f"hook times_k → {{g{i}h0}}"]
+    # What arrived is dz/dy = cos(x²); the hook returns k times it; x.grad is that times 2x.
+    assert frame[f"g{i}a"] == pytest.approx(math.cos(1.44)) and frame[f"g{i}h0"] == pytest.approx(k * math.cos(1.44))
+    assert f"PowBackward0 (y) receives {shown(math.cos(1.44))}, and its hook times_k returns" in figure.text()
+    output.backward()
+    assert tensors["x"].grad.item() == pytest.approx(k * math.cos(1.44) * 2.4), "the reader's graph still works"
+
+
+def test_hooks_on_a_leaf_run_before_its_grad_is_stored_and_two_hooks_run_in_order():
+    calls = []
+
+    def plus_one(grad):
+        calls.append("plus_one")
+        return grad + 1
+
+    def watch(grad):  # returns None: the gradient goes on unchanged
+        calls.append("watch")
+
+    output, tensors = hooked_chain(0.8, 2.0, leaf_hook=plus_one)
+    tensors["x"].register_hook(watch)
+    figure = show_graph(output, tensors)
+    assert calls == ["plus_one", "watch"], "the hooks ran once each, in the order they were registered"
+    frame = figure.frame()
+    (mark,) = figure.graphs
+    (leaf,) = [n for n in mark.nodes if n["kind"] == "leaf"]
+    i = leaf["id"]
+    assert leaf["lines"][2:] == [f"grad ← {{g{i}a}}", f"hook plus_one → {{g{i}h0}}", f"hook watch → {{g{i}h1}}"] + [
+        f"x.grad ← {{g{i}r}}"
+    ]
+    arrived = 2.0 * math.cos(0.64) * 1.6
+    assert frame[f"g{i}a"] == pytest.approx(arrived)
+    assert frame[f"g{i}h0"] == frame[f"g{i}h1"] == frame[f"g{i}r"] == pytest.approx(arrived + 1)
+    assert tensors["x"].grad is None, "show_graph stores no .grad"
+    calls.clear()
+    assert_drawn_as_the_engine_runs(mark.spec(), frame, output, tensors)  # the real backward, hooks and all
+    assert calls == ["plus_one", "watch"]
+
+
+def test_a_removed_hook_is_not_drawn_and_a_hook_that_raises_is_said():
+    x = torch.tensor(2.0, requires_grad=True)
+    y = x**2
+    handle = y.register_hook(lambda grad: grad * 10)
+    handle.remove()
+    (mark,) = show_graph(y * 3, {"x": x, "y": y}).graphs
+    assert not any("hook" in line for n in mark.nodes for line in n["lines"])
+
+    def broken(grad):
+        raise ValueError("no")
+
+    y.register_hook(broken)
+    figure = show_graph(y * 3, {"x": x, "y": y})
+    assert "a hook on PowBackward0 (y) raised ValueError: no" in figure.frame()["note"]
+    y.register_hook(lambda grad: "text")
+    y._backward_hooks.pop(next(iter(y._backward_hooks)))  # broken out: the text-returning one is left
+    note = show_graph(y * 3, {"x": x, "y": y}).frame()["note"]
+    assert "returns None or a gradient of the same shape" in note

@@ -9,7 +9,7 @@ Chapters import what they need from here, for example::
   written with torch, :class:`ChainExplorer`, and :func:`show_graph`, which draws the graph
   autograd recorded behind any tensor (:mod:`widgets.graph`).
 - :mod:`widgets.chapter_figures`: the chapters' own figures (the neuron, the mean of squares,
-  accumulation, tracking, training, derivatives of derivatives), with their data.
+  accumulation, tracking, training, a hook, derivatives of derivatives), with their data.
 - :mod:`widgets.explorer`, :mod:`widgets.controls`, :mod:`widgets.marks`, :mod:`widgets.theme`,
   :mod:`widgets.page`, :mod:`widgets.view` and ``widgets/static/``: the core the figures share
   (one evaluation in Python, one renderer in the page's script, for Jupyter and the website).
@@ -37,6 +37,7 @@ _FIGURES = {
     "SecondDerivativeExplorer": "widgets.chapter_figures",
     "TrackingExplorer": "widgets.chapter_figures",
     "TrainingExplorer": "widgets.chapter_figures",
+    "HookExplorer": "widgets.chapter_figures",
 }
 
 __all__ = sorted(_FIGURES)

@@ -1,6 +1,7 @@
 """The chapters' own figures, with their data: the neuron of chapters 5 and 6, the mean of squares
-of chapter 7, accumulation (chapter 8), tracking turned off (chapter 9), training (chapter 10) and
-derivatives of derivatives (chapter 14).
+of chapter 7, accumulation (chapter 8), tracking turned off (chapter 9), training (chapter 10), a
+hook that changes a gradient on its way (chapter 13, :class:`HookExplorer`) and derivatives of
+derivatives (chapter 14).
 
 Each is a spec (controls, marks, readout) with ``evaluate``, where torch autograd computes every
 number, and ``draw``, which draws what does not move; :mod:`widgets.figures` has the general
@@ -605,6 +606,88 @@ class TrainingExplorer(Explorer):
         style_axes(prediction, "x", "y_pred = σ(w·x + b)")
         prediction.set_title("prediction and examples", fontsize=10)
         prediction.legend(loc="upper left", bbox_to_anchor=(0, 0.9), frameon=False, fontsize=10)
+
+
+class HookExplorer(Explorer):
+    """Chapter 4's z = sin(x²) with a hook on the intermediate y = x² that multiplies the gradient
+    reaching y by k (chapter 13). The graph panel is the graph recorded at each x and k, stepped
+    through backward: the hook is a line of y's node, and what that node sends on to x, and x.grad,
+    follow k. The plot: dz/dx = 2x·cos(x²) without the hook, and the point (x, x.grad) with it.
+    The readout: the gradient that reached the hook, what it returned, and x.grad by autograd
+    beside the chain rule times k. Every number from backward run with the hook registered.
+    """
+
+    title = (
+        "z = sin(x²) with a hook on y = x² that multiplies y's gradient by k: the hook at its node, "
+        "and x.grad following k"
+    )
+    controls = (Slider("x", "x", -2.0, 2.0, 0.1, 1.0), Slider("k", "hook's factor k", -2.0, 2.0, 0.5, 2.0))
+    marks = (Point("x", "grad"),)
+    readout = Readout(
+        rows=(
+            ("k, the hook's factor", "k"),
+            ("reaching the hook: dz/dy = cos(y)", "before"),
+            ("returned by the hook: k · dz/dy", "after"),
+            ("x.grad, autograd with the hook", "grad"),
+            ("k · cos(x²) · 2x, the chain rule times k", "by_hand"),
+        )
+    )
+    decimals = {"x": 1, "k": 1}
+
+    def __init__(self):
+        self.graph = GraphPanel(
+            *self._forward(**self.start)[:2], "The graph behind z = sin(x²), with the hook on y, at each x and k"
+        )
+        self.marks += (self.graph.mark,)
+
+    @staticmethod
+    def _forward(x, k):
+        """(z, its named tensors, the hook's calls): the forward pass, the hook on y registered. Each
+        call of the hook adds (the gradient it got, what it returned) to the list."""
+        leaf = new_leaf(x)
+        y = leaf**2
+        calls = []
+
+        def times_k(grad):
+            new = grad * k
+            calls.append((float(grad), float(new)))
+            return new
+
+        y.register_hook(times_k)
+        z = torch.sin(y)
+        return z, {"x": leaf, "y": y, "z": z}, calls
+
+    def evaluate(self, x, k):
+        z, tensors, calls = self._forward(x, k)
+        graph, graph_note = self.graph.channels(z, tensors)  # the recorder calls the hook too
+        calls.clear()
+        z.backward()  # PyTorch's engine, which calls the hook once, on y's gradient
+        ((before, after),) = calls
+        grad = float(tensors["x"].grad)
+        note = ""
+        if k == 0:
+            note = "k = 0: the hook returns zeros, and backward carries them on: x.grad is 0, not None."
+        elif k == 1:
+            note = "k = 1: the hook returns the gradient it got, and x.grad is the chain rule's."
+        return {
+            "x": x,
+            "k": k,
+            "before": before,
+            "after": after,
+            "grad": grad,
+            "by_hand": k * math.cos(x * x) * 2 * x,
+            "note": " ".join(n for n in (note, graph_note) if n),
+            **graph,
+        }
+
+    def draw(self, axes):
+        (ax,) = axes
+        xs = np.linspace(-2.0, 2.0, 401)
+        ax.plot(xs, 2 * xs * np.cos(xs**2), color=color("gradient"), linewidth=2, label="dz/dx = 2x·cos(x²), no hook")
+        ax.set_xlim(-2.0, 2.0)
+        ax.set_ylim(-5.6, 5.6)
+        style_axes(ax, "x", "x.grad")
+        ax.legend(loc="upper left", frameon=False)
 
 
 class SecondDerivativeExplorer(Explorer):

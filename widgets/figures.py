@@ -488,8 +488,9 @@ def show_graph(output, names=None):
 
     One box per node as PyTorch names it (``PowBackward0``, ``AccumulateGrad``, …) with the values it
     saved; the leaves with their values; and what backward would send along every edge, which the
-    step control walks through one node at a time, in the engine's order. Nothing is changed: no
-    ``.grad`` is written. Tensors are named after the variables that hold them where the call is made
+    step control walks through one node at a time, in the engine's order. A tensor's hooks
+    (``register_hook``) are drawn in its node and called as backward calls them, on the gradient
+    that arrives there. Nothing is changed: no ``.grad`` is written. Tensors are named after the variables that hold them where the call is made
     (``names`` overrides: ``{"x": x, "y": y}``, or a list of those variables' names, ``["x", "y"]``).
     A tensor with no graph is shown as such, and why.
     """

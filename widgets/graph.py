@@ -7,8 +7,11 @@ node by node, and laid out left to right for the page's script to draw.
   then runs the backward pass the way PyTorch's engine does (ready nodes in order of their
   ``_sequence_nr``, ``AccumulateGrad`` as soon as it is ready), calling each node's own backward
   function: the gradient each node receives, what it sends along each edge, and its local
-  derivative (what it sends for a received gradient of 1). Nothing of the reader's changes: no
-  ``.grad`` is written, no hook runs, the saved tensors stay.
+  derivative (what it sends for a received gradient of 1). A tensor's hooks (``register_hook``, on
+  a leaf or on a tensor the code names) are called where the engine calls them, on the gradient
+  that arrives at the tensor's node before the node uses it: what each returns is recorded, and is
+  what the node goes on with. Nothing else of the reader's changes: no ``.grad`` is written, the
+  saved tensors stay (a hook that prints prints, as it would in backward).
 - :func:`drawing` places the nodes in layers, inputs on the left and the output on the right (and
   top to bottom, for narrow screens), routes the edges, and writes what each box says as
   templates (``{channel}`` is a number of the frame), so that one layout serves every frame of a
@@ -48,6 +51,7 @@ class Node:
     tensor: str = ""  # the name the reader's code gives the tensor this node made (or the leaf)
     retains: bool = False  # that tensor (not a leaf) keeps its .grad: retain_grad() was called on it
     saved: dict = field(default_factory=dict)  # {"self": value, "exponent": value, …}
+    hooks: list = field(default_factory=list)  # [(name, function)]: the tensor's hooks, in the order they run
 
 
 @dataclass
@@ -57,7 +61,9 @@ class Record:
     nodes: list
     order: list = field(default_factory=list)  # node indexes, in the order the engine runs them
     values: dict = field(default_factory=dict)  # node index → the tensor's value, where known
-    received: dict = field(default_factory=dict)  # node index → the gradient it received
+    received: dict = field(default_factory=dict)  # node index → the gradient it received (after its hooks)
+    arrived: dict = field(default_factory=dict)  # node index → the gradient that arrived, before its hooks
+    hooked: dict = field(default_factory=dict)  # (node, j) → the gradient after its j-th hook
     sent: dict = field(default_factory=dict)  # (node, k) → what node sent along its k-th input edge
     local: dict = field(default_factory=dict)  # (node, k) → what it sends for a received 1
     leaf_grads: dict = field(default_factory=dict)  # leaf node index → its .grad now (before any display)
@@ -183,14 +189,18 @@ def record(output, names=None):
     for name, tensor in names.items():
         if tensor.grad_fn is not None:
             by_fn.setdefault(tensor.grad_fn, (name, tensor))
+    hooked = {t.grad_fn: t for t in (output, *names.values()) if t.grad_fn is not None and t._backward_hooks}
     result = Record(nodes=nodes)
     for i, node in enumerate(nodes):
         if node.name == "AccumulateGrad":
             leaf = node.fn.variable
             node.tensor = next((n for n, t in names.items() if t is leaf), "")
+            node.hooks = _hooks(leaf)
             result.values[i] = number(leaf)
             result.leaf_grads[i] = number(leaf.grad)
             continue
+        if node.fn in hooked:
+            node.hooks = _hooks(hooked[node.fn])
         if node.fn in by_fn:
             node.tensor, tensor = by_fn[node.fn]
             node.retains = tensor.retains_grad
@@ -221,6 +231,33 @@ def record(output, names=None):
     return result
 
 
+def _hooks(tensor):
+    """A tensor's hooks, [(name, function)], in the order backward calls them: a hook is named by
+    its function's name (none for a lambda)."""
+    hooks = tensor._backward_hooks or {}
+    return [
+        (getattr(h, "__name__", "") if getattr(h, "__name__", "").isidentifier() else "", h) for h in hooks.values()
+    ]
+
+
+def _run_hooks(result, i, grad):
+    """Node i's hooks on the gradient that arrived, as the engine runs them: each gets what the one
+    before returned (None: the gradient as it was). The gradient the node goes on with."""
+    node = result.nodes[i]
+    result.arrived[i] = number(grad)
+    for j, (name, hook) in enumerate(node.hooks):
+        out = hook(grad)
+        if out is not None:
+            if not isinstance(out, torch.Tensor) or out.shape != grad.shape:
+                raise TypeError(
+                    f"the hook {name or '(a lambda)'} on {label(result, i)} returned {out!r:.60}: a hook "
+                    f"returns None or a gradient of the same shape, {tuple(grad.shape)}"
+                )
+            grad = out
+        result.hooked[i, j] = number(grad)
+    return grad
+
+
 def _backward(result, output):
     """Run backward as PyTorch's engine does, each node's own backward function called directly."""
     nodes = result.nodes
@@ -235,6 +272,12 @@ def _backward(result, output):
             _, i = heapq.heappop(ready)
             node, grad = nodes[i], grads[i]
             result.order.append(i)
+            if node.hooks:
+                try:
+                    grad = _run_hooks(result, i, grad)
+                except Exception as error:  # a reader's hook may raise anything
+                    result.failure = f"a hook on {label(result, i)} raised {type(error).__name__}: {error}"
+                    return
             result.received[i] = number(grad)
             if node.name == "AccumulateGrad":
                 continue
@@ -582,7 +625,8 @@ def route(placed, sizes, links, across):
 
 def channels(result, prefix="g"):
     """The numbers of one backward run as channels of a frame: for node i, ``{prefix}{i}v`` its
-    tensor's value (where known), ``…r`` the gradient it received, ``…s<name>`` what it saved;
+    tensor's value (where known), ``…r`` the gradient it received, ``…s<name>`` what it saved; for a
+    node with hooks, ``…a`` the gradient that arrived and ``…h<j>`` what its j-th hook made of it;
     for its k-th input edge, ``…e<k>`` what it sent and ``…l<k>`` its local derivative."""
     frame = {}
     for i, node in enumerate(result.nodes):
@@ -590,6 +634,10 @@ def channels(result, prefix="g"):
         if i in result.values:
             frame[f"{p}v"] = result.values[i]
         frame[f"{p}r"] = result.received.get(i, float("nan"))
+        if node.hooks:
+            frame[f"{p}a"] = result.arrived.get(i, float("nan"))
+            for j in range(len(node.hooks)):
+                frame[f"{p}h{j}"] = result.hooked.get((i, j), float("nan"))
         for key, value in node.saved.items():
             frame[f"{p}s{key}"] = _exact(node.fn, key, value)
         for k in range(len(node.inputs)):
@@ -609,7 +657,10 @@ def _exact(fn, key, value):
 
 def signature(result):
     """What must be the same for two records to be drawn with one layout."""
-    return tuple((node.name, tuple(node.inputs), tuple(node.saved), node.tensor, node.retains) for node in result.nodes)
+    return tuple(
+        (node.name, tuple(node.inputs), tuple(node.saved), node.tensor, node.retains, tuple(n for n, _ in node.hooks))
+        for node in result.nodes
+    )
 
 
 def label(result, i):
@@ -628,9 +679,13 @@ def drawing(result, prefix="g"):
     for child, parent, k in result.edges:
         incoming.setdefault(child, []).append(f"{prefix}{parent}e{k}")
 
+    def arrived(i):
+        """The channel of what arrives at node i: before its hooks, where it has any."""
+        return f"{prefix}{i}a" if result.nodes[i].hooks else f"{prefix}{i}r"
+
     def received(i):
         parts = incoming.get(i, [])
-        total = f"{{{prefix}{i}r}}"
+        total = f"{{{arrived(i)}}}"
         return " + ".join(f"{{{c}}}" for c in parts) + " = " + total if len(parts) > 1 else total
 
     def receives(i, head):
@@ -639,26 +694,39 @@ def drawing(result, prefix="g"):
         if len(parts) < 2:
             return [head + received(i)]
         rows = [" + ".join(parts[k : k + 2]) for k in range(0, len(parts), 2)]
-        return [head + rows[0], *(f"  + {row}" for row in rows[1:]), f"  = {{{prefix}{i}r}}"]
+        return [head + rows[0], *(f"  + {row}" for row in rows[1:]), f"  = {{{arrived(i)}}}"]
+
+    def hooks(i):
+        """A line per hook of node i's tensor: what the hook made of the gradient."""
+        return [
+            f"hook {name} → {{{prefix}{i}h{j}}}" if name else f"hook → {{{prefix}{i}h{j}}}"
+            for j, (name, _) in enumerate(result.nodes[i].hooks)
+        ]
 
     def text(i):
         """(what the box always says, what it says on request (flags, saved values), the channels
         that backward has to reach first)."""
         node, p = result.nodes[i], f"{prefix}{i}"
         after = [f"{p}r", *incoming.get(i, [])]
+        if node.hooks:
+            after += [f"{p}a", *(f"{p}h{j}" for j in range(len(node.hooks)))]
         if node.fn is None:  # a tensor with no graph
             lines = [node.tensor or "tensor", f"= {{{p}v}}", "grad_fn = None"]
             return [*lines, f"requires_grad={node.name == 'AccumulateGrad'}"], [], []
         if node.name == "AccumulateGrad":  # the leaf it delivers into: value, its .grad, and flags
             name = node.tensor or "leaf"
-            lines = ["AccumulateGrad", f"{name} = {{{p}v}}", *receives(i, f"{name}.grad ← ")]
+            lines = ["AccumulateGrad", f"{name} = {{{p}v}}"]
+            if node.hooks:  # what arrives, what the hooks make of it, and what .grad stores
+                lines += [*receives(i, "grad ← "), *hooks(i), f"{name}.grad ← {{{p}r}}"]
+            else:
+                lines += receives(i, f"{name}.grad ← ")
             return lines, ["requires_grad=True", "is_leaf=True"], after
         lines, details = [node.name], []
         if i in result.values:  # a tensor the code names: its value, and whether it keeps its .grad
             lines.append(f"{node.tensor} = {{{p}v}}")
             details.append(f"retains_grad={node.retains}")
         details += [f"{key} = {{{p}s{key}}}" for key in node.saved]
-        return [*lines, *receives(i, "grad ← ")], details, after
+        return [*lines, *receives(i, "grad ← "), *hooks(i)], details, after
 
     placed, hidden, hidden_layers = columns(result)
     nodes = []
@@ -715,6 +783,15 @@ def drawing(result, prefix="g"):
     sentences = []
     for i in result.order:
         node, p = result.nodes[i], f"{prefix}{i}"
+        made = "".join(
+            f"{', and' if j == 0 else ','} its hook {name + ' ' if name else ''}returns {{{p}h{j}}}"
+            for j, (name, _) in enumerate(node.hooks)
+        )
+        if node.name == "AccumulateGrad" and node.hooks:
+            sentences.append(
+                f"AccumulateGrad receives {received(i)}{made}; it stores {{{p}r}} in {label(result, i)}.grad."
+            )
+            continue
         if node.name == "AccumulateGrad":
             sentences.append(f"AccumulateGrad stores {received(i)} in {label(result, i)}.grad.")
             continue
@@ -722,7 +799,7 @@ def drawing(result, prefix="g"):
             f"{{{p}e{k}}} to {label(result, child)} (local derivative {{{p}l{k}}})"
             for k, (child, _) in enumerate(node.inputs)
         ]
-        sentence = f"{label(result, i)} receives {received(i)}"
+        sentence = f"{label(result, i)} receives {received(i)}{made}"
         sentences.append(sentence + ("; it sends " + " and ".join(sends) if sends else "") + ".")
     return {
         "nodes": nodes,
