@@ -131,8 +131,7 @@ EXERCISES = [
             ),
             Mistake(
                 lambda: _clamp_grad(through=False, incoming=False),
-                "that is all ones: neither where the clamp holds x nor the incoming grad_output "
-                "is taken into account.",
+                "that is all ones: neither where the clamp holds x nor the incoming grad_output is taken into account.",
             ),
         ),
     ),
