@@ -258,7 +258,7 @@ def _finite_difference(v):
         central = ((x + step) * (x + step) * (x + step) - (x - step) * (x - step) * (x - step)) / (number(2) * step)
         for kind, quotient in (("f", forward), ("c", central)):
             error = abs(float(quotient) - exact)
-            frame[f"{kind}q{bits}"] = str(np.float32(quotient)) if bits == "32" else repr(float(quotient))
+            frame[f"{kind}q{bits}"] = float(quotient)
             frame[f"{kind}e{bits}"] = f"{error:.2e}" if error else "0"
             frame[f"l{kind}{bits}"] = math.log10(error) if error else math.nan
             noted = noted or error == 0 or quotient == 0

@@ -737,9 +737,9 @@ def test_finite_differences_say_where_an_error_is_zero_and_draw_no_point_there()
     assert error == 0.0, "the case this test is about"
     figure = FiniteDifferenceExplorer()
     frame = figure.frame(k=-3.794)
-    assert frame["cq32"] == "6.75" and frame["ce32"] == "0" and math.isnan(frame["lc32"])
+    assert frame["cq32"] == 6.75 and frame["ce32"] == "0" and math.isnan(frame["lc32"])
     assert "no logarithm" in frame["note"] and "float32 the central quotient is exactly 6.75" in frame["note"]
-    assert "log₁₀ of the errors, central (the points, right): —, -7.59" in figure.text({"k": -3.794})
+    assert "log₁₀ error, central: —, -7.59" in figure.text({"k": -3.794})
     answered = figure.answer({"view": 1, "seq": 1, "values": {"k": -3.794}})
     assert answered["frame"]["lc32"] is None and answered["frame"]["ce32"] == "0"
     assert json.dumps(answered, allow_nan=False)
@@ -751,7 +751,7 @@ def test_finite_differences_say_where_x_plus_h_rounds_to_x():
     assert np.float32(1.5) + np.float32(10**-7.5) == np.float32(1.5)
     assert np.float32(1.5) + np.float32(1e-7) != np.float32(1.5)
     frame = FiniteDifferenceExplorer().frame(k=-7.5)
-    assert (frame["fq32"], frame["cq32"], frame["fe32"]) == ("0.0", "0.0", "6.75e+00")
+    assert (frame["fq32"], frame["cq32"], frame["fe32"]) == (0.0, 0.0, "6.75e+00")
     assert frame["lf32"] == pytest.approx(math.log10(6.75))
     assert "In float32, 1.5 + h and 1.5 − h both round to 1.5" in frame["note"]
     assert "float64" not in frame["note"]
