@@ -721,20 +721,22 @@ class FiniteDifferenceExplorer(Explorer):
         titles = ("forward: (f(x + h) − f(x)) / h", "central: (f(x + h) − f(x − h)) / 2h")
         for ax, kind, name in zip(axes, ("f", "c"), titles):
             error, label = truncation[kind]
-            ax.plot(ks, np.log10(error), color=color("faint"), linestyle="--", linewidth=1.2, label=label)
+            # Drawn where it matters, from h = 10^−8.5 up: the corner below the curves keeps the legend.
+            shown = ks >= -8.5
+            ax.plot(ks[shown], np.log10(error[shown]), color=color("faint"), linestyle="--", linewidth=1.2, label=label)
             ax.plot(ks, curves[kind, "32"], color=color("ink"), linewidth=1.3, label="float32")
             ax.plot(ks, curves[kind, "64"], color=color("value"), linewidth=1.6, label="float64")
             ax.set_xlim(-16.4, 0.4)
-            ax.set_ylim(-14.5, 2.5)
+            ax.set_ylim(-17.5, 2.5)
             ax.set_xticks(range(-16, 1, 4), [_power_of_ten(k) for k in range(-16, 1, 4)])
-            ax.set_yticks(range(-14, 3, 2), [_power_of_ten(k) for k in range(-14, 3, 2)])
+            ax.set_yticks(range(-16, 3, 2), [_power_of_ten(k) for k in range(-16, 3, 2)])
             # style_axes's line at y = 0 would mark an error of 1 here: a grid alone.
             ax.set_xlabel("step h")
             ax.set_ylabel("error |quotient − f′(x)|")
             ax.grid(True, color=color("grid"), linewidth=0.8)
             ax.set_axisbelow(True)
             ax.set_title(name, fontsize=10)
-            ax.legend(loc="lower left", frameon=False, fontsize=9)
+            ax.legend(loc="lower left", frameon=False, fontsize=10)
 
 
 def _power_of_ten(k):
