@@ -31,6 +31,7 @@ import torch
 from widgets import (  # noqa: F401  (used by the sources below)
     AccumulationExplorer,
     ChainExplorer,
+    FiniteDifferenceExplorer,
     HookExplorer,
     MeanOfSquaresExplorer,
     NeuronExplorer,
@@ -270,6 +271,30 @@ def _hooked(v):
     }
 
 
+def _finite_difference(v):
+    """Chapter 12: forward and central differences of x³ at x = 1.5 with the step h = 10^k, each
+    operation rounded to float32 (NumPy's float32, whose +, −, × and / round as torch's do) and to
+    float64 (Python's floats); x³ written x·x·x, which is what torch's x ** 3 computes. The exact
+    derivative is 3 · 1.5² = 6.75. Where an error is exactly 0 the figure has no logarithm (NaN:
+    no point), and a note says so; where x ± h rounds to x the quotient is 0, and a note says so."""
+    k = v["k"]
+    h, exact = 10.0**k, 6.75
+    frame = {"k": k, "h": f"{h:.2e}", "exact": exact}
+    noted = False
+    for bits, number in (("32", np.float32), ("64", float)):
+        x, step = number(1.5), number(h)
+        forward = ((x + step) * (x + step) * (x + step) - x * x * x) / step
+        central = ((x + step) * (x + step) * (x + step) - (x - step) * (x - step) * (x - step)) / (number(2) * step)
+        for kind, quotient in (("f", forward), ("c", central)):
+            error = abs(float(quotient) - exact)
+            frame[f"{kind}q{bits}"] = float(quotient)
+            frame[f"{kind}e{bits}"] = f"{error:.2e}" if error else "0"
+            frame[f"l{kind}{bits}"] = math.log10(error) if error else math.nan
+            noted = noted or error == 0 or quotient == 0
+    frame["note"] = noted
+    return frame
+
+
 # The chapters' show_graph cells: the same tensors, made afresh as each chapter makes them.
 
 
@@ -357,6 +382,30 @@ def _first_derivative_of_sin_of_square():
     return dz_dx, {"x": x, "y": y, "z": z, "dz_dx": dz_dx}
 
 
+class BCEWithLogits(torch.autograd.Function):
+    """Chapter 12's binary cross-entropy from logits, typed afresh: max(z, 0) − y·z + log1p(e^−|z|),
+    with the backward (σ(z) − y) · grad_output."""
+
+    @staticmethod
+    def forward(ctx, z, y):
+        ctx.save_for_backward(z, y)
+        return z.clamp(min=0) - y * z + torch.log1p(torch.exp(-z.abs()))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, y = ctx.saved_tensors
+        return (torch.sigmoid(z) - y) * grad_output, None
+
+
+def _neuron_from_logits():
+    """Chapter 12: the neuron at z = w·x + b = 20 (x = 10, w = 2, b = 0), label 0, float32."""
+    w = torch.tensor(2.0, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    z = w * torch.tensor(10.0) + b
+    loss = BCEWithLogits.apply(z, torch.tensor(0.0))  # its node: BCEWithLogitsBackward
+    return loss, {"w": w, "b": b, "z": z, "loss": loss}
+
+
 @dataclass(frozen=True)
 class Explorer:
     """A figure a chapter makes with `source` (its own line), whose every channel is `expected`."""
@@ -416,6 +465,10 @@ CHECKS = {
         Explorer("TrackingExplorer()", _tracking),
     ],
     "10-training-the-neuron": [Explorer("TrainingExplorer()", _training)],
+    "12-a-backward-of-your-own": [
+        Graph("The graph autograd recorded behind loss", _neuron_from_logits),
+        Explorer("FiniteDifferenceExplorer()", _finite_difference),
+    ],
     "13-watching-and-changing-gradients": [
         Graph("The graph autograd recorded behind z", _doubled_on_y),
         Explorer("HookExplorer()", _hooked),

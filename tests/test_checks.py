@@ -130,6 +130,12 @@ RIGHT = {
     # Forty steps: no closed form, the loop typed afresh.
     "10.2": _trained_w(),
     "10.3": _trained_w(momentum=0.9),
+    # backward receives 5 from (5·y).backward() and multiplies it by d(x³)/dx = 3x², at x = 2.
+    "12.1": 5 * 3 * 2.0**2,
+    # round(2.7) = 3; the loss (r − 1)² sends 2(3 − 1) to the rounding, which passes it on unchanged.
+    "12.2": 2 * (3.0 - 1),
+    # The weights where 0 < x < 1 (0.3 and 0.8), 0 where the clamp holds x (−0.5 and 1.4).
+    "12.3": [0.0, 2.0, 3.0, 0.0],
     # dz/dy = 2y = 12 at y = 3 · 2 reaches the hook on y, which clips it to 1; times dy/dx = 3.
     "13.1": min(2 * (3 * 2.0), 1.0) * 3,
     # dz/dy = 3; the hooks run as registered: (3 + 1) · 10 = 40, times dy/dx = 2x = 4.

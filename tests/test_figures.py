@@ -33,6 +33,7 @@ from tests.figures import (
 )
 from widgets import (
     ChainExplorer,
+    FiniteDifferenceExplorer,
     MeanOfSquaresExplorer,
     NeuronExplorer,
     TrainingExplorer,
@@ -693,3 +694,77 @@ def test_without_javascript_the_figure_shows_its_start_and_says_why_it_does_not_
     assert len(on_axes) >= 1
     for layout in data["layouts"]:
         assert layout["background"].count('class="agi-still"') >= len(on_axes)
+
+
+# Chapter 12's finite differences -----------------------------------------------------------------
+
+
+def _errors_of_x_cubed(ks, number):
+    """{kind: errors |quotient − 6.75|} of the forward ("f") and central ("c") differences of x³ at
+    1.5, with h = 10^k for each k, every operation rounded to `number` (np.float32, or float for
+    float64); written as x·x·x, what torch's x ** 3 computes."""
+    found = {"f": [], "c": []}
+    for k in ks:
+        x, step = number(1.5), number(10.0**k)
+        up, down, here = x + step, x - step, x
+        found["f"].append(abs(float((up * up * up - here * here * here) / step) - 6.75))
+        found["c"].append(abs(float((up * up * up - down * down * down) / (number(2) * step)) - 6.75))
+    return found
+
+
+def test_finite_differences_draw_the_errors_computed_afresh_and_the_points_sit_on_them():
+    """The background's curves, read back from matplotlib: each dtype's log₁₀ errors over the
+    curve's steps (NaN, a gap, where an error is 0), and the truncation errors 4.5h + h² and h²."""
+    figure = FiniteDifferenceExplorer()
+    _, axes = figure.background((8, 3.4), 1, 2)
+    ks = list(figure.CURVE)
+    assert ks[0] == -16.0 and ks[-1] == 0.0 and all(k in ks for k in figure.controls[0].grid)
+    hs = np.array([10.0**k for k in ks])
+    for ax, kind, truncation in zip(axes, ("f", "c"), (4.5 * hs + hs**2, hs**2)):
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        for label, number in (("float32", np.float32), ("float64", float)):
+            errors = np.array(_errors_of_x_cubed(ks, number)[kind])
+            with np.errstate(divide="ignore"):
+                expected = np.where(errors > 0, np.log10(np.where(errors > 0, errors, 1.0)), np.nan)
+            drawn = lines[label].get_ydata()
+            assert np.array_equal(lines[label].get_xdata(), np.array(ks))
+            assert np.allclose(drawn, expected, rtol=0, atol=1e-12, equal_nan=True), (kind, label)
+        (dashed,) = [line for label, line in lines.items() if label.startswith("truncation")]
+        drawn = np.array(ks) >= -8.5  # from h = 10^−8.5 up
+        assert np.array_equal(dashed.get_xdata(), np.array(ks)[drawn])
+        assert np.allclose(dashed.get_ydata(), np.log10(truncation[drawn]), rtol=0, atol=1e-12)
+    # Each point at the slider's h lies on its curve: the same number at the same step.
+    for k in figure.controls[0].grid:
+        frame = figure.frame(k=k)
+        for kind in ("f", "c"):
+            for bits, number in (("32", np.float32), ("64", float)):
+                (error,) = _errors_of_x_cubed([k], number)[kind]
+                assert frame[f"l{kind}{bits}"] == pytest.approx(math.log10(error), abs=1e-12), (k, kind, bits)
+
+
+def test_finite_differences_say_where_an_error_is_zero_and_draw_no_point_there():
+    """At log₁₀ h = −3.794 (typed in Jupyter, between the page's grid values) the float32 central
+    difference is exactly 6.75: no logarithm, no point, "0" in the readout, and a note that says why."""
+    (error,) = _errors_of_x_cubed([-3.794], np.float32)["c"]
+    assert error == 0.0, "the case this test is about"
+    figure = FiniteDifferenceExplorer()
+    frame = figure.frame(k=-3.794)
+    assert frame["cq32"] == 6.75 and frame["ce32"] == "0" and math.isnan(frame["lc32"])
+    assert "no logarithm" in frame["note"] and "float32 the central quotient is exactly 6.75" in frame["note"]
+    assert "log₁₀ error, central: —, -7.59" in figure.text({"k": -3.794})
+    answered = figure.answer({"view": 1, "seq": 1, "values": {"k": -3.794}})
+    assert answered["frame"]["lc32"] is None and answered["frame"]["ce32"] == "0"
+    assert json.dumps(answered, allow_nan=False)
+
+
+def test_finite_differences_say_where_x_plus_h_rounds_to_x():
+    """Below half the float32 gap at 1.5 (2⁻²⁴ ≈ 6e-8), 1.5 + h is 1.5 in float32: both quotients
+    are exactly 0 and both errors the whole derivative; float64 gets there at h = 1e-16."""
+    assert np.float32(1.5) + np.float32(10**-7.5) == np.float32(1.5)
+    assert np.float32(1.5) + np.float32(1e-7) != np.float32(1.5)
+    frame = FiniteDifferenceExplorer().frame(k=-7.5)
+    assert (frame["fq32"], frame["cq32"], frame["fe32"]) == (0.0, 0.0, "6.75e+00")
+    assert frame["lf32"] == pytest.approx(math.log10(6.75))
+    assert "In float32, 1.5 + h and 1.5 − h both round to 1.5" in frame["note"]
+    assert "float64" not in frame["note"]
+    assert "In float64, 1.5 + h and 1.5 − h both round to 1.5" in FiniteDifferenceExplorer().frame(k=-16.0)["note"]

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from tests.conftest import SCREENSHOTS, assert_note_next_to, new_page, only_local, watch_errors
-from tests.figures import TRAINING_XS, _training, grids, stored_figures
+from tests.figures import TRAINING_XS, _finite_difference, _training, grids, stored_figures
 from widgets import page as figure_page
 from widgets.formats import format_value
 
@@ -309,6 +309,30 @@ def test_chapter_9_tracking_off_and_backward(chapter):
     figure.move("x", -3.0)
     assert figure.text("y_repr") == "tensor(9., grad_fn=<PowBackward0>)"
     assert figure.text("backward") == "ran: x.grad = tensor(-6.)"
+
+
+def test_chapter_12_finite_differences_follow_the_step(chapter):
+    """At each step h = 10^k: the readout as tests/figures.py computes it afresh (NumPy float32,
+    Python floats), and the four points at (log₁₀ h, log₁₀ error) as the page stores them; below
+    float32's half gap at 1.5 the note says the quotients are 0."""
+    figure = Figure(chapter("12-a-backward-of-your-own"), "The error of a finite difference of x³")
+    decimals = figure.data["decimals"]
+    for k in (-4.0, -6.0, -7.5, -16.0, 0.0):
+        figure.move("k", k)
+        expected = _finite_difference({"k": k})
+        for channel, value in expected.items():
+            if channel == "note":
+                assert bool(figure.note()) == value, (k, figure.note())
+            elif channel != "k":
+                assert figure.text(channel) == format_value(value, decimals.get(channel, 4)), (k, channel)
+        points = [("lf32", 0), ("lf64", 0), ("lc32", 1), ("lc64", 1)]
+        for channel, axes in points:
+            assert_point_at(figure, k, float(format_value(expected[channel], 2)), axes)
+        assert len(figure.circles()) == 4
+    figure.move("k", -7.5)
+    assert "In float32, 1.5 + h and 1.5 − h both round to 1.5" in figure.note()
+    assert figure.text("fq32") == "0.0000000" and figure.text("fe32") == "6.75e+00"
+    figure.screenshot("12-finite-differences")
 
 
 def polylines(figure):

@@ -108,6 +108,11 @@ def test_no_myst_reaches_a_learner_and_every_exercise_has_its_number(chapter):
     assert 2 <= len(numbers) <= 4
 
 
+def _calls_check(source):
+    """Whether code calls the exercises' check(), not another name ending in it (gradcheck)."""
+    return re.search(r"(?<![\w.])check\(", source) is not None
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_solutions_are_closed_and_never_run(chapter):
     nb = learner(chapter)
@@ -122,8 +127,8 @@ def test_solutions_are_closed_and_never_run(chapter):
     assert hints and all(h.count("<details>") == h.count("</details>") for h in hints)
     # The only cells that call check() are the exercises' own, with the learner's `...` in them;
     # they carry no output (no verdict printed before the learner has answered).
-    checking = [c for c in nb.cells if c.cell_type == "code" and "check(" in c.source]
-    assert [c.source for c in checking] == [s for s in exercise_cells if "check(" in s]
+    checking = [c for c in nb.cells if c.cell_type == "code" and _calls_check(c.source)]
+    assert [c.source for c in checking] == [s for s in exercise_cells if _calls_check(s)]
     assert all("answer = ..." in c.source and not c.outputs for c in checking)
 
 

@@ -32,6 +32,7 @@ _FIGURES = {
     "explore": "widgets.figures",
     "show_graph": "widgets.figures",
     "AccumulationExplorer": "widgets.chapter_figures",
+    "FiniteDifferenceExplorer": "widgets.chapter_figures",
     "MeanOfSquaresExplorer": "widgets.chapter_figures",
     "NeuronExplorer": "widgets.chapter_figures",
     "SecondDerivativeExplorer": "widgets.chapter_figures",

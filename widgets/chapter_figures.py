@@ -1,7 +1,7 @@
 """The chapters' own figures, with their data: the neuron of chapters 5 and 6, the mean of squares
-of chapter 7, accumulation (chapter 8), tracking turned off (chapter 9), training (chapter 10), a
-hook that changes a gradient on its way (chapter 13, :class:`HookExplorer`) and derivatives of
-derivatives (chapter 14).
+of chapter 7, accumulation (chapter 8), tracking turned off (chapter 9), training (chapter 10), the
+error of a finite difference as its step shrinks (chapter 12), a hook that changes a gradient on its
+way (chapter 13, :class:`HookExplorer`) and derivatives of derivatives (chapter 14).
 
 Each is a spec (controls, marks, readout) with ``evaluate``, where torch autograd computes every
 number, and ``draw``, which draws what does not move; :mod:`widgets.figures` has the general
@@ -606,6 +606,143 @@ class TrainingExplorer(Explorer):
         style_axes(prediction, "x", "y_pred = σ(w·x + b)")
         prediction.set_title("prediction and examples", fontsize=10)
         prediction.legend(loc="upper left", bbox_to_anchor=(0, 0.9), frameon=False, fontsize=10)
+
+
+class FiniteDifferenceExplorer(Explorer):
+    """Chapter 2's question answered: how close a finite difference comes to the derivative as the
+    step h shrinks. f(x) = x³ at x = 1.5, whose derivative autograd finds exactly: 6.75. Left, the
+    forward difference (f(x + h) − f(x)) / h; right, the central one (f(x + h) − f(x − h)) / (2h).
+    Each panel draws the error |quotient − f′(x)| against h on log–log axes (log₁₀ of each, on
+    linear axes, ticks written as powers of ten), computed with torch in float32 and in float64:
+    the truncation error (4.5h + h² forward, h² central: x³ is a polynomial) falls with h, the
+    rounding error rises, and the valley lies between. The points sit on the curves at the slider's
+    h. Where a quotient's error is exactly 0 it has no logarithm: its point is not drawn, and the
+    note says why; where x ± h rounds to x, the quotient is exactly 0, and the note says that too.
+    """
+
+    X = 1.5
+    #: The background's curves: log₁₀ h from −16 to 0 in steps of 0.05 (the slider's values among them).
+    CURVE = tuple(round(-16.0 + 0.05 * i, 2) for i in range(321))
+    DTYPES = (("32", torch.float32), ("64", torch.float64))
+    title = (
+        "The error of a finite difference of x³ at x = 1.5 against the exact derivative, as the step h "
+        "shrinks: forward and central differences, in float32 and float64, on log–log axes"
+    )
+    controls = (Slider("k", "log₁₀ h", -16.0, 0.0, 0.5, -4.0),)
+    marks = (
+        Point("k", "lf32"),
+        Point("k", "lf64"),
+        Point("k", "lc32", axes=1),
+        Point("k", "lc64", axes=1),
+    )
+    readout = Readout(
+        header=("", "float32", "float64"),
+        rows=(
+            ("h", "h"),
+            ("forward difference", "fq32", "fq64"),
+            ("its error", "fe32", "fe64"),
+            ("central difference", "cq32", "cq64"),
+            ("its error", "ce32", "ce64"),
+            ("log₁₀ error, forward", "lf32", "lf64"),
+            ("log₁₀ error, central", "lc32", "lc64"),
+            ("f′(1.5) by autograd", "exact"),
+        ),
+    )
+    # The quotients to the digits each dtype holds (float32 about 7, float64 about 16; 10 decimals
+    # show float64's error down to 1e-10, and the error rows give it exactly).
+    decimals = {"k": 1, "fq32": 7, "cq32": 7, "fq64": 10, "cq64": 10, "lf32": 2, "lf64": 2, "lc32": 2, "lc64": 2}
+    panels = 2
+    figsize = (8.0, 3.4)
+    narrow_figsize = (4.2, 5.8)
+
+    @staticmethod
+    def f(x):
+        return x**3
+
+    def exact(self):
+        """f′(X) by autograd, in float64."""
+        x = new_leaf(self.X)
+        self.f(x).backward()
+        return float(x.grad)
+
+    def quotients(self, h, dtype):
+        """(forward, central) difference quotients at X with the step h, every operation in `dtype`."""
+        with torch.no_grad():
+            x, step = torch.tensor(self.X, dtype=dtype), torch.as_tensor(h, dtype=dtype)
+            forward = (self.f(x + step) - self.f(x)) / step
+            central = (self.f(x + step) - self.f(x - step)) / (2 * step)
+        return forward, central
+
+    def evaluate(self, k):
+        h = 10.0**k
+        exact = self.exact()
+        frame = {"k": k, "h": f"{h:.2e}", "exact": exact}
+        notes = []
+        for bits, dtype in self.DTYPES:
+            forward, central = self.quotients(h, dtype)
+            for kind, quotient, name in (("f", forward, "forward"), ("c", central, "central")):
+                value = float(quotient)
+                error = abs(value - exact)
+                frame[f"{kind}q{bits}"] = value
+                frame[f"{kind}e{bits}"] = f"{error:.2e}" if error else "0"
+                frame[f"l{kind}{bits}"] = math.log10(error) if error else math.nan
+                if error == 0:
+                    notes.append(
+                        f"In float{bits} the {name} quotient is exactly {exact:g} at this h: rounding "
+                        "cancelled the truncation error. An error of 0 has no logarithm, so that point "
+                        "is not drawn."
+                    )
+            if float(forward) == 0 and float(central) == 0:
+                notes.append(
+                    f"In float{bits}, 1.5 + h and 1.5 − h both round to 1.5: h is less than half the gap "
+                    f"between float{bits} numbers near 1.5, so both differences are exactly 0, and both "
+                    f"errors are the whole derivative, {exact:g}."
+                )
+        frame["note"] = " ".join(notes)
+        return frame
+
+    def curves(self):
+        """{(kind, bits): log₁₀ errors over CURVE}, NaN where an error is 0: the background's curves."""
+        exact = self.exact()
+        found = {}
+        for bits, dtype in self.DTYPES:
+            hs = torch.tensor([10.0**k for k in self.CURVE], dtype=torch.float64)
+            forward, central = self.quotients(hs.to(dtype), dtype)
+            for kind, quotient in (("f", forward), ("c", central)):
+                errors = (quotient.to(torch.float64) - exact).abs().numpy()
+                with np.errstate(divide="ignore"):
+                    found[kind, bits] = np.where(errors > 0, np.log10(np.where(errors > 0, errors, 1.0)), np.nan)
+        return found
+
+    def draw(self, axes):
+        curves = self.curves()
+        ks = np.array(self.CURVE)
+        hs = 10.0**ks
+        truncation = {"f": (4.5 * hs + hs**2, "truncation error: 4.5h + h²"), "c": (hs**2, "truncation error: h²")}
+        titles = ("forward: (f(x + h) − f(x)) / h", "central: (f(x + h) − f(x − h)) / 2h")
+        for ax, kind, name in zip(axes, ("f", "c"), titles):
+            error, label = truncation[kind]
+            # Drawn where it matters, from h = 10^−8.5 up: the corner below the curves keeps the legend.
+            shown = ks >= -8.5
+            ax.plot(ks[shown], np.log10(error[shown]), color=color("faint"), linestyle="--", linewidth=1.2, label=label)
+            ax.plot(ks, curves[kind, "32"], color=color("ink"), linewidth=1.3, label="float32")
+            ax.plot(ks, curves[kind, "64"], color=color("value"), linewidth=1.6, label="float64")
+            ax.set_xlim(-16.4, 0.4)
+            ax.set_ylim(-17.5, 2.5)
+            ax.set_xticks(range(-16, 1, 4), [_power_of_ten(k) for k in range(-16, 1, 4)])
+            ax.set_yticks(range(-16, 3, 2), [_power_of_ten(k) for k in range(-16, 3, 2)])
+            # style_axes's line at y = 0 would mark an error of 1 here: a grid alone.
+            ax.set_xlabel("step h")
+            ax.set_ylabel("error |quotient − f′(x)|")
+            ax.grid(True, color=color("grid"), linewidth=0.8)
+            ax.set_axisbelow(True)
+            ax.set_title(name, fontsize=10)
+            ax.legend(loc="lower left", frameon=False, fontsize=10)
+
+
+def _power_of_ten(k):
+    """10 to the power k, written with superscripts: 10⁻⁸."""
+    return "10" + str(k).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 class HookExplorer(Explorer):
