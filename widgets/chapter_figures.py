@@ -619,7 +619,7 @@ class JacobianExplorer(Explorer):
     """
 
     RADIUS = 0.5  # the circle around x, in the input plane's units
-    ARROW = 0.5  # both arrows drawn at half their length, so that vᵀJ stays on the panel
+    ARROW = 0.5  # vᵀJ drawn at half its length, so that it stays on the panel (v is a unit arrow)
     RING = 24  # points of the circle's true image
     A, B = (-2.0, 2.0), (-2.5, 2.5)
     #: The planes drawn, ((a or y[0] limits), (b or y[1] limits)): one unit is as long across as up.
@@ -647,7 +647,7 @@ class JacobianExplorer(Explorer):
         ),
         Ellipse("f0", "f1", "j00", "j01", "j10", "j11", radius=RADIUS, axes=1, color="tangent", width=2.0),
         Point("f0", "f1", axes=1),
-        Arrow("f0", "f1", "v0", "v1", axes=1, scale=ARROW, width=2.4),
+        Arrow("f0", "f1", "v0", "v1", axes=1, width=2.4),
     )
     readout = Readout(
         header=("", "[0]", "[1]"),
@@ -658,13 +658,13 @@ class JacobianExplorer(Explorer):
             ("J row 1: ∂(a + sin b)/∂a, ∂(a + sin b)/∂b", "j10", "j11"),
             ("v = (cos θ, sin θ), the arrow at f(x)", "v0", "v1"),
             ("vᵀJ = v[0]·(b, a) + v[1]·(1, cos b), by hand", "h0", "h1"),
-            ("x.grad after y.backward(gradient=v)", "g0", "g1"),
+            ("x.grad after y.backward(gradient=v): the arrow at x, ×0.5", "g0", "g1"),
         ),
     )
     decimals = {"angle": 0}
     panels = 2
     figsize = (9.6, 3.9)
-    narrow_figsize = (4.2, 7.6)
+    narrow_figsize = (4.2, 6.4)
 
     @staticmethod
     def f(x):
@@ -717,7 +717,8 @@ class JacobianExplorer(Explorer):
         if columns == 2:
             ratios = {"width_ratios": [w / h for w, h in zip(widths, heights)]}
         else:
-            ratios = {"height_ratios": [h / w for w, h in zip(widths, heights)]}
+            # Stacked, the output plane is the one kept large: the input plane's share is cut by a quarter.
+            ratios = {"height_ratios": [0.75 * heights[0] / widths[0], heights[1] / widths[1]]}
         axes = list(np.atleast_1d(figure.subplots(rows, columns, **ratios)).flat)
         self.draw(axes)
         return figure, axes
