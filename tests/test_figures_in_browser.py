@@ -566,7 +566,14 @@ def on_a_phone_figures_stack_and_their_text_stays_legible(page, name):
 
 
 @pytest.mark.parametrize(
-    "name", ["03-gradients-with-autograd", "08-clearing-gradients", "09-turning-tracking-off", "10-training-the-neuron"]
+    "name",
+    [
+        "03-gradients-with-autograd",
+        "08-clearing-gradients",
+        "09-turning-tracking-off",
+        "10-training-the-neuron",
+        "11-vectors-in-vectors-out",
+    ],
 )
 def test_without_javascript_the_figure_shows_its_start_and_says_so(chapter, name):
     page = chapter(name, java_script_enabled=False)

@@ -631,7 +631,7 @@ class JacobianExplorer(Explorer):
     controls = (
         Slider("a", "a", A[0], A[1], 0.5, 1.5),
         Slider("b", "b", B[0], B[1], 0.5, 1.0),
-        Slider("angle", "v's angle (degrees)", 0.0, 345.0, 15.0, 0.0),
+        Slider("angle", "v's angle (°)", 0.0, 345.0, 15.0, 0.0),
     )
     marks = (
         Ellipse("a", "b", 1.0, 0.0, 0.0, 1.0, radius=RADIUS, color="tangent", width=1.6),
@@ -654,11 +654,11 @@ class JacobianExplorer(Explorer):
         rows=(
             ("x = (a, b)", "a", "b"),
             ("y = f(x) = (a·b, a + sin b)", "f0", "f1"),
-            ("J row 0: ∂(a·b)/∂a, ∂(a·b)/∂b", "j00", "j01"),
-            ("J row 1: ∂(a + sin b)/∂a, ∂(a + sin b)/∂b", "j10", "j11"),
-            ("v = (cos θ, sin θ), the arrow at f(x)", "v0", "v1"),
-            ("vᵀJ = v[0]·(b, a) + v[1]·(1, cos b), by hand", "h0", "h1"),
-            ("x.grad after y.backward(gradient=v): the arrow at x, ×0.5", "g0", "g1"),
+            ("J row 0: ∂(a·b)/∂(a, b)", "j00", "j01"),
+            ("J row 1: ∂(a + sin b)/∂(a, b)", "j10", "j11"),
+            ("v = (cos θ, sin θ): arrow at f(x)", "v0", "v1"),
+            ("vᵀJ by hand: v[0]·(b, a) + v[1]·(1, cos b)", "h0", "h1"),
+            ("x.grad from y.backward(gradient=v): arrow at x, ×0.5", "g0", "g1"),
         ),
     )
     decimals = {"angle": 0}
@@ -727,14 +727,15 @@ class JacobianExplorer(Explorer):
         inputs, outputs = axes
         a_lines = np.arange(self.A[0], self.A[1] + 0.25, 0.5)
         b_lines = np.arange(self.B[0], self.B[1] + 0.25, 0.5)
-        fine_a, fine_b = np.linspace(self.A[0], self.A[1], 61), np.linspace(self.B[0], self.B[1], 121)
+        fine_b = np.linspace(self.B[0], self.B[1], 41)
         grid = {"color": color("faint"), "linewidth": 0.7, "zorder": 1}
-        for a in a_lines:  # the line a = constant, and its image under f
+        for a in a_lines:  # the line a = constant, and its image under f: a curve, (a·b, a + sin b)
             inputs.plot([a, a], [self.B[0], self.B[1]], **grid)
             outputs.plot(a * fine_b, a + np.sin(fine_b), **grid)
-        for b in b_lines:
-            inputs.plot([self.A[0], self.A[1]], [b, b], **grid)
-            outputs.plot(fine_a * b, fine_a + np.sin(b), **grid)
+        for b in b_lines:  # b = constant, and its image: a straight line, (a·b, a + sin b) linear in a
+            ends = np.array(self.A)
+            inputs.plot(ends, [b, b], **grid)
+            outputs.plot(ends * b, ends + np.sin(b), **grid)
         inputs.set_xlim(*self.INPUT[0])
         inputs.set_ylim(*self.INPUT[1])
         outputs.set_xlim(*self.OUTPUT[0])
