@@ -34,7 +34,7 @@ BUDGETS = {
     "chapters/08-clearing-gradients.html": (505, 310),
     "chapters/09-turning-tracking-off.html": (450, 290),
     "chapters/10-training-the-neuron.html": (720, 355),
-    "chapters/11-vectors-in-vectors-out.html": (675, 375),
+    "chapters/11-vectors-in-vectors-out.html": (680, 380),
     "status.html": (330, 180),
 }
 #: True once every figure of the page has been drawn by its script.
