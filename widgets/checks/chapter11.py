@@ -117,8 +117,21 @@ EXERCISES = [
             ),
             Mistake(
                 lambda: _rows().sum(0).expand(3, 3),
-                "three times the same row, the sum of J's rows: that is vᵀJ for v = (1, 1, 1). Each "
-                "pass needs its own v, one output picked at a time.",
+                "three times the same row, (3, 4, 8), the sum of J's rows: either each pass used "
+                "v = (1, 1, 1), or the three rows you stacked are one tensor, x.grad itself, which "
+                "every pass adds into. Each pass needs its own eᵢ; append x.grad.clone() and set "
+                "x.grad = None before the next pass.",
+            ),
+            Mistake(
+                lambda: _rows()[2].expand(3, 3),
+                "three times the last row: the rows you stacked are one tensor, x.grad, which "
+                "x.grad.zero_() clears and the next pass refills in place. Append x.grad.clone(), "
+                "or set x.grad = None, which gives the next pass a fresh tensor.",
+            ),
+            Mistake(
+                lambda: torch.zeros(3, 3),
+                "all zeros: the rows you stacked are one tensor, x.grad, and the zero_() after the "
+                "last pass cleared it. Append x.grad.clone() before clearing.",
             ),
         ),
     ),
