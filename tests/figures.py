@@ -33,6 +33,7 @@ from widgets import (  # noqa: F401  (used by the sources below)
     ChainExplorer,
     FiniteDifferenceExplorer,
     HookExplorer,
+    JacobianExplorer,
     MeanOfSquaresExplorer,
     NeuronExplorer,
     SecondDerivativeExplorer,
@@ -295,6 +296,46 @@ def _finite_difference(v):
     return frame
 
 
+def _jacobian(v):
+    """Chapter 11: f(a, b) = (a·b, a + sin b); its Jacobian by hand, J = [[b, a], [1, cos b]]; a unit
+    v at the slider's angle; vᵀJ = v₀·(b, a) + v₁·(1, cos b); the true image of the circle of
+    radius 0.5 around (a, b), at 24 points; a note where det J = a·cos b − b is 0."""
+    a, b = v["a"], v["b"]
+    theta = math.radians(v["angle"])
+    v0, v1 = math.cos(theta), math.sin(theta)
+    vjp = (v0 * b + v1, v0 * a + v1 * math.cos(b))
+    frame = {
+        "a": a,
+        "b": b,
+        "angle": v["angle"],
+        "f0": a * b,
+        "f1": a + math.sin(b),
+        "j00": b,
+        "j01": a,
+        "j10": 1.0,
+        "j11": math.cos(b),
+        "v0": v0,
+        "v1": v1,
+        "h0": vjp[0],
+        "h1": vjp[1],
+        "g0": vjp[0],
+        "g1": vjp[1],
+        "note": a * math.cos(b) - b == 0,
+    }
+    for k in range(24):
+        p, q = a + 0.5 * math.cos(2 * math.pi * k / 24), b + 0.5 * math.sin(2 * math.pi * k / 24)
+        frame[f"c{k}x"], frame[f"c{k}y"] = p * q, p + math.sin(q)
+    return frame
+
+
+def _map_of_the_plane():
+    """Chapter 11: y = (a·b, a + sin b) at x = (1.5, 1), as one stacked tensor."""
+    x = torch.tensor([1.5, 1.0], requires_grad=True)
+    a, b = x[0], x[1]
+    y = torch.stack([a * b, a + torch.sin(b)])
+    return y, {"x": x, "y": y}
+
+
 # The chapters' show_graph cells: the same tensors, made afresh as each chapter makes them.
 
 
@@ -465,6 +506,10 @@ CHECKS = {
         Explorer("TrackingExplorer()", _tracking),
     ],
     "10-training-the-neuron": [Explorer("TrainingExplorer()", _training)],
+    "11-vectors-in-vectors-out": [
+        Graph("The graph autograd recorded behind y", _map_of_the_plane),
+        Explorer("JacobianExplorer()", _jacobian),
+    ],
     "12-a-backward-of-your-own": [
         Graph("The graph autograd recorded behind loss", _neuron_from_logits),
         Explorer("FiniteDifferenceExplorer()", _finite_difference),

@@ -34,6 +34,7 @@ BUDGETS = {
     "chapters/08-clearing-gradients.html": (505, 310),
     "chapters/09-turning-tracking-off.html": (450, 290),
     "chapters/10-training-the-neuron.html": (720, 355),
+    "chapters/11-vectors-in-vectors-out.html": (680, 380),
     "chapters/12-a-backward-of-your-own.html": (710, 450),
     "chapters/13-watching-and-changing-gradients.html": (540, 320),
     "chapters/14-derivatives-of-derivatives.html": (665, 405),

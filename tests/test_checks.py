@@ -130,6 +130,12 @@ RIGHT = {
     # Forty steps: no closed form, the loop typed afresh.
     "10.2": _trained_w(),
     "10.3": _trained_w(momentum=0.9),
+    # vᵀJ = v₀·(b, a) + v₁·(1, cos b) at (a, b) = (2, 0), v = (2, −1): (2·0 − 1, 2·2 − cos 0).
+    "11.1": [2 * 0.0 - 1 * 1.0, 2 * 2.0 - 1 * math.cos(0.0)],
+    # One backward pass per row, one row per output: 3; a scalar loss has one row, its gradient: 1.
+    "11.2": [3, 1],
+    # g = (x₀x₁, x₁x₂, x₀ + x₂²): rows (x₁, x₀, 0), (0, x₂, x₁), (1, 0, 2x₂) at x = (1, 2, 3).
+    "11.3": [[2.0, 1.0, 0.0], [0.0, 3.0, 2.0], [1.0, 0.0, 6.0]],
     # backward receives 5 from (5·y).backward() and multiplies it by d(x³)/dx = 3x², at x = 2.
     "12.1": 5 * 3 * 2.0**2,
     # round(2.7) = 3; the loss (r − 1)² sends 2(3 − 1) to the rounding, which passes it on unchanged.

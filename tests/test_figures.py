@@ -44,7 +44,7 @@ from widgets import (
 )
 from widgets.explorer import TABLE_BUDGET
 from widgets.formats import format_value
-from widgets.marks import Arrow, Graph, Label, Line, Point, Tangent
+from widgets.marks import Arrow, Ellipse, Graph, Label, Line, Point, Tangent
 from widgets.page import MIME, NO_SCRIPT, asset, skeleton
 
 STORED = stored_figures()
@@ -347,6 +347,28 @@ def test_mean_of_squares_draws_x_and_its_gradient_on_one_scale():
     for layout in data["layouts"]:
         left, right = layout["axes"]
         assert left["ylim"] == right["ylim"] and left["y"][0] == pytest.approx(right["y"][0])
+
+
+def test_jacobian_draws_the_circle_its_image_under_j_and_both_planes_to_scale():
+    """Chapter 11: the still's ellipse is f(x) + 0.5·J·(cos t, sin t) with J = [[b, a], [1, cos b]]
+    typed here, the circle (a, b) + 0.5·(cos t, sin t); both planes one unit across as up, so a
+    circle looks round; vᵀJ's arrow at half length, v's whole."""
+    figure = make("JacobianExplorer()")
+    a, b = 1.5, 1.0
+    frame = figure.frame(a=a, b=b, angle=30.0)
+    circle, ellipse = [m for m in figure.marks if isinstance(m, Ellipse)]
+    turns = [2 * math.pi * k / 72 for k in range(73)]
+    for (x, y), t in zip(ellipse.points(frame), turns):
+        assert x == pytest.approx(a * b + 0.5 * (b * math.cos(t) + a * math.sin(t)), abs=1e-12)
+        assert y == pytest.approx(a + math.sin(b) + 0.5 * (math.cos(t) + math.cos(b) * math.sin(t)), abs=1e-12)
+    for (x, y), t in zip(circle.points(frame), turns):
+        assert (x, y) == pytest.approx((a + 0.5 * math.cos(t), b + 0.5 * math.sin(t)), abs=1e-12)
+    assert ellipse.points({**frame, "j11": math.nan}) is None, "not drawn without its numbers"
+    arrows = {m.dx: m.scale for m in figure.marks if isinstance(m, Arrow)}
+    assert arrows == {"g0": 0.5, "v0": 1.0}
+    for layout in figure.figure(table=False)["layouts"]:
+        for axes in layout["axes"]:
+            assert axes["x"][0] == pytest.approx(-axes["y"][0], rel=1e-3), "a unit as long across as up"
 
 
 def test_neuron_legend_and_clamp_label_stay_off_every_curve_and_the_tangent_stays_short():

@@ -407,6 +407,87 @@ def test_chapter_10_training_follows_the_learning_rate_the_steps_and_the_zeroing
     assert "too small" in figure.note()
 
 
+def polygons(figure, kind):
+    """The points of each polygon of this class in the figure's overlay (an Ellipse's curve, an arrow's head)."""
+    return figure.overlay.locator(f"polygon.{kind}").evaluate_all(
+        "ps => ps.filter(p => p.getAttribute('visibility') !== 'hidden')"
+        ".map(p => p.getAttribute('points').split(' ').filter(Boolean).map(q => q.split(',').map(Number)))"
+    )
+
+
+def assert_jacobian_at(figure, a, b, angle):
+    """Chapter 11's figure at (a, b) and v's angle, against f(a, b) = (a·b, a + sin b) run here: its
+    Jacobian row by row (one autograd.grad per output), v, and x.grad after y.backward(gradient=v);
+    the circle and its images drawn where they belong, and the two arrows."""
+    x = torch.tensor([a, b], dtype=torch.float64, requires_grad=True)
+    y = torch.stack([x[0] * x[1], x[0] + torch.sin(x[1])])
+    rows = [
+        torch.autograd.grad(y, x, grad_outputs=torch.eye(2, dtype=torch.float64)[i], retain_graph=True)[0]
+        for i in range(2)
+    ]
+    v = torch.tensor([math.cos(math.radians(angle)), math.sin(math.radians(angle))], dtype=torch.float64)
+    y.backward(gradient=v)
+    (j00, j01), (j10, j11) = rows[0].tolist(), rows[1].tolist()
+    (f0, f1), (v0, v1), (g0, g1) = y.tolist(), v.tolist(), x.grad.tolist()
+    numbers = {"f0": f0, "f1": f1, "j00": j00, "j01": j01, "j10": j10, "j11": j11, "v0": v0, "v1": v1}
+    for channel, value in {**numbers, "g0": g0, "g1": g1, "h0": g0, "h1": g1}.items():
+        assert figure.text(channel) == format_value(value), channel
+    shown = {c: float(figure.text(c)) for c in numbers}  # as the page stores them
+    shown.update(g0=float(figure.text("g0")), g1=float(figure.text("g1")))
+    turns = [2 * math.pi * k / 72 for k in range(72)]
+    circle, ellipse = polygons(figure, "agi-ellipse")
+    wanted = (
+        [figure.svg(a + 0.5 * math.cos(t), b + 0.5 * math.sin(t), 0) for t in turns],
+        [
+            figure.svg(
+                shown["f0"] + 0.5 * (shown["j00"] * math.cos(t) + shown["j01"] * math.sin(t)),
+                shown["f1"] + 0.5 * (shown["j10"] * math.cos(t) + shown["j11"] * math.sin(t)),
+                1,
+            )
+            for t in turns
+        ],
+    )
+    for drawn, want in zip((circle, ellipse), wanted):
+        assert len(drawn) == 72
+        for (px, py), (wx, wy) in zip(drawn, want):
+            assert near(px, wx, 0.05) and near(py, wy, 0.05), f"({px}, {py}) drawn where ({wx}, {wy}) belongs"
+    (ring,) = polylines(figure)  # the circle's true image under f, closed
+    for k, (px, py) in enumerate(ring):
+        p, q = a + 0.5 * math.cos(2 * math.pi * (k % 24) / 24), b + 0.5 * math.sin(2 * math.pi * (k % 24) / 24)
+        wx, wy = figure.svg(p * q, p + math.sin(q), 1)
+        assert near(px, wx, 0.05) and near(py, wy, 0.05), f"point {k} of the true image"
+    assert len(ring) == 25
+    # The arrows' tips: vᵀJ at half length from x; v from f(x).
+    tips = [head[0] for head in polygons(figure, "agi-arrow-head")]
+    for (tx, ty), (wx, wy) in zip(
+        tips, (figure.svg(a + 0.5 * shown["g0"], b + 0.5 * shown["g1"], 0), figure.svg(f0 + v0, f1 + v1, 1))
+    ):
+        assert near(tx, wx, 0.05) and near(ty, wy, 0.05), "an arrow's tip"
+    assert len(tips) == 2
+    assert_point_at(figure, a, b, axes=0)
+    assert_point_at(figure, shown["f0"], shown["f1"], axes=1)
+
+
+def test_chapter_11_the_jacobian_follows_the_point_and_v_turns(chapter):
+    page = chapter("11-vectors-in-vectors-out")
+    figure = Figure(page, "f(a, b) = (a·b, a + sin b) near a point")
+    assert_jacobian_at(figure, 1.5, 1.0, 0.0)
+    assert figure.note() == ""
+    figure.screenshot("11-before")
+    figure.move("angle", 90.0)
+    assert_jacobian_at(figure, 1.5, 1.0, 90.0)
+    figure.move("a", -1.0)
+    figure.move("b", -2.0)
+    figure.slider("angle").focus()
+    page.keyboard.press("ArrowRight")  # one step of 15 degrees
+    assert_jacobian_at(figure, -1.0, -2.0, 105.0)
+    figure.screenshot("11-after")
+    figure.move("a", 0.0)
+    figure.move("b", 0.0)
+    assert_jacobian_at(figure, 0.0, 0.0, 105.0)
+    assert figure.note().startswith("Here det J = a·cos b − b = 0")
+
+
 def test_typed_values_go_to_the_nearest_value_the_page_has_and_say_so(chapter):
     figure = Figure(chapter("03-gradients-with-autograd"), X_SQUARED)
     figure.type("x", "0.075")  # halfway between 0.05 and 0.10: the larger
@@ -509,7 +590,14 @@ def on_a_phone_figures_stack_and_their_text_stays_legible(page, name):
 
 
 @pytest.mark.parametrize(
-    "name", ["03-gradients-with-autograd", "08-clearing-gradients", "09-turning-tracking-off", "10-training-the-neuron"]
+    "name",
+    [
+        "03-gradients-with-autograd",
+        "08-clearing-gradients",
+        "09-turning-tracking-off",
+        "10-training-the-neuron",
+        "11-vectors-in-vectors-out",
+    ],
 )
 def test_without_javascript_the_figure_shows_its_start_and_says_so(chapter, name):
     page = chapter(name, java_script_enabled=False)

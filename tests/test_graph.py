@@ -48,13 +48,15 @@ def engine(output):
         fn.register_prehook(pre)
         if type(fn).__name__ != "AccumulateGrad":
             fn.register_hook(post)
-    output.backward()
+    output.backward(torch.ones_like(output))  # a vector output: from ones, as show_graph draws it
     return [(fn, type(fn).__name__, received[fn], sent.get(fn, [])) for fn in order]
 
 
 def shown(value):
-    """A tensor or number as a drawing shows it."""
+    """A tensor or number as a drawing shows it (a few numbers as a list: "[1.0000, 2.0000]")."""
     if isinstance(value, torch.Tensor):
+        if value.numel() > 1:
+            return "[" + ", ".join(format_value(v) for v in value.flatten().tolist()) + "]"
         value = value.item()
     return format_value(value)
 

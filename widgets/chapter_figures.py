@@ -1,7 +1,8 @@
 """The chapters' own figures, with their data: the neuron of chapters 5 and 6, the mean of squares
 of chapter 7, accumulation (chapter 8), tracking turned off (chapter 9), training (chapter 10), the
-error of a finite difference as its step shrinks (chapter 12), a hook that changes a gradient on its
-way (chapter 13, :class:`HookExplorer`) and derivatives of derivatives (chapter 14).
+Jacobian of a map of the plane (chapter 11), the error of a finite difference as its step shrinks
+(chapter 12), a hook that changes a gradient on its way (chapter 13, :class:`HookExplorer`) and
+derivatives of derivatives (chapter 14).
 
 Each is a spec (controls, marks, readout) with ``evaluate``, where torch autograd computes every
 number, and ``draw``, which draws what does not move; :mod:`widgets.figures` has the general
@@ -12,12 +13,13 @@ import math
 
 import numpy as np
 import torch
+from matplotlib.figure import Figure
 
 from widgets import calculus
 from widgets.controls import Choice, Slider
 from widgets.explorer import Explorer, Readout
 from widgets.figures import GraphPanel, axis_limits, flag, new_leaf, slider, style_axes
-from widgets.marks import Arrow, Bars, Label, Line, Point, Tangent
+from widgets.marks import Arrow, Bars, Ellipse, Label, Line, Point, Tangent
 from widgets.theme import color
 
 
@@ -606,6 +608,148 @@ class TrainingExplorer(Explorer):
         style_axes(prediction, "x", "y_pred = σ(w·x + b)")
         prediction.set_title("prediction and examples", fontsize=10)
         prediction.legend(loc="upper left", bbox_to_anchor=(0, 0.9), frameon=False, fontsize=10)
+
+
+class JacobianExplorer(Explorer):
+    """Chapter 11's map of the plane, f(a, b) = (a·b, a + sin b), at a point x = (a, b) the reader
+    moves. Left, the input plane: x, a small circle around it, and vᵀJ (x.grad after
+    ``y.backward(gradient=v)``) as an arrow. Right, the output plane, over the image of the input
+    plane's grid lines: f(x), the true image of the circle under f (dashed), its image under the
+    Jacobian J (an ellipse: the linear map that f looks like near x), and the unit vector v the
+    reader turns. The readout sets J's entries (torch.autograd.functional.jacobian), v, vᵀJ by the
+    formula and autograd's x.grad side by side. Computed in float64.
+    """
+
+    RADIUS = 0.5  # the circle around x, in the input plane's units
+    ARROW = 0.5  # vᵀJ drawn at half its length, so that it stays on the panel (v is a unit arrow)
+    RING = 24  # points of the circle's true image
+    A, B = (-2.0, 2.0), (-2.5, 2.5)
+    #: The planes drawn, ((a or y[0] limits), (b or y[1] limits)): one unit is as long across as up.
+    INPUT, OUTPUT = ((-2.6, 2.6), (-3.1, 3.1)), ((-5.6, 5.6), (-3.6, 3.6))
+    title = (
+        "f(a, b) = (a·b, a + sin b) near a point: a small circle and its image under f and under the "
+        "Jacobian J, a unit vector v, and vᵀJ by hand and by y.backward(gradient=v)"
+    )
+    controls = (
+        Slider("a", "a", A[0], A[1], 0.5, 1.5),
+        Slider("b", "b", B[0], B[1], 0.5, 1.0),
+        Slider("angle", "v's angle (°)", 0.0, 345.0, 15.0, 0.0),
+    )
+    marks = (
+        Ellipse("a", "b", 1.0, 0.0, 0.0, 1.0, radius=RADIUS, color="tangent", width=1.6),
+        Point("a", "b"),
+        Arrow("a", "b", "g0", "g1", scale=ARROW, width=2.4),
+        Line(
+            tuple(f"c{k}x" for k in (*range(RING), 0)),
+            tuple(f"c{k}y" for k in (*range(RING), 0)),
+            axes=1,
+            color="value",
+            width=1.6,
+            dashed=True,
+        ),
+        Ellipse("f0", "f1", "j00", "j01", "j10", "j11", radius=RADIUS, axes=1, color="tangent", width=2.0),
+        Point("f0", "f1", axes=1),
+        Arrow("f0", "f1", "v0", "v1", axes=1, width=2.4),
+    )
+    readout = Readout(
+        header=("", "[0]", "[1]"),
+        rows=(
+            ("x = (a, b)", "a", "b"),
+            ("y = f(x) = (a·b, a + sin b)", "f0", "f1"),
+            ("J row 0: ∂(a·b)/∂(a, b)", "j00", "j01"),
+            ("J row 1: ∂(a + sin b)/∂(a, b)", "j10", "j11"),
+            ("v = (cos θ, sin θ): arrow at f(x)", "v0", "v1"),
+            ("vᵀJ by hand: v[0]·(b, a) + v[1]·(1, cos b)", "h0", "h1"),
+            ("x.grad from y.backward(gradient=v): arrow at x, ×0.5", "g0", "g1"),
+        ),
+    )
+    decimals = {"angle": 0}
+    panels = 2
+    figsize = (9.6, 3.9)
+    narrow_figsize = (4.2, 6.4)
+
+    @staticmethod
+    def f(x):
+        """The map, as chapter 11 writes it: two numbers in, two out."""
+        a, b = x[0], x[1]
+        return torch.stack([a * b, a + torch.sin(b)])
+
+    def evaluate(self, a, b, angle):
+        x = torch.tensor([a, b], dtype=torch.float64, requires_grad=True)
+        y = self.f(x)
+        jacobian = torch.autograd.functional.jacobian(self.f, x.detach())
+        theta = math.radians(angle)
+        v = torch.tensor([math.cos(theta), math.sin(theta)], dtype=torch.float64)
+        y.backward(gradient=v)
+        v0, v1 = float(v[0]), float(v[1])
+        frame = {
+            "a": a,
+            "b": b,
+            "angle": angle,
+            "f0": float(y[0].detach()),
+            "f1": float(y[1].detach()),
+            **{f"j{i}{j}": float(jacobian[i, j]) for i in range(2) for j in range(2)},
+            "v0": v0,
+            "v1": v1,
+            "h0": v0 * b + v1 * 1.0,  # vᵀJ with J = [[b, a], [1, cos b]], by hand
+            "h1": v0 * a + v1 * math.cos(b),
+            "g0": float(x.grad[0]),
+            "g1": float(x.grad[1]),
+        }
+        turns = torch.arange(self.RING, dtype=torch.float64) * (2 * math.pi / self.RING)
+        with torch.no_grad():
+            ring = self.f(torch.stack([a + self.RADIUS * torch.cos(turns), b + self.RADIUS * torch.sin(turns)]))
+        for k in range(self.RING):
+            frame[f"c{k}x"], frame[f"c{k}y"] = float(ring[0, k]), float(ring[1, k])
+        determinant = float(torch.linalg.det(jacobian))
+        frame["note"] = (
+            "Here det J = a·cos b − b = 0: J squashes the circle flat onto a segment, and the v at right "
+            "angles to it gets vᵀJ = 0."
+            if abs(determinant) < 1e-12
+            else ""
+        )
+        return frame
+
+    def background(self, figsize, rows, columns, dpi=72, container=None):
+        """As every figure's, with each plane's share of the room in proportion to its extent: side
+        by side, the output plane is wider; stacked, the input plane is taller."""
+        figure = container or Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        widths = [hi - lo for (lo, hi), _ in (self.INPUT, self.OUTPUT)]
+        heights = [hi - lo for _, (lo, hi) in (self.INPUT, self.OUTPUT)]
+        if columns == 2:
+            ratios = {"width_ratios": [w / h for w, h in zip(widths, heights)]}
+        else:
+            # Stacked, the output plane is the one kept large: the input plane's share is cut by a quarter.
+            ratios = {"height_ratios": [0.75 * heights[0] / widths[0], heights[1] / widths[1]]}
+        axes = list(np.atleast_1d(figure.subplots(rows, columns, **ratios)).flat)
+        self.draw(axes)
+        return figure, axes
+
+    def draw(self, axes):
+        inputs, outputs = axes
+        a_lines = np.arange(self.A[0], self.A[1] + 0.25, 0.5)
+        b_lines = np.arange(self.B[0], self.B[1] + 0.25, 0.5)
+        fine_b = np.linspace(self.B[0], self.B[1], 41)
+        grid = {"color": color("faint"), "linewidth": 0.7, "zorder": 1}
+        for a in a_lines:  # the line a = constant, and its image under f: a curve, (a·b, a + sin b)
+            inputs.plot([a, a], [self.B[0], self.B[1]], **grid)
+            outputs.plot(a * fine_b, a + np.sin(fine_b), **grid)
+        for b in b_lines:  # b = constant, and its image: a straight line, (a·b, a + sin b) linear in a
+            ends = np.array(self.A)
+            inputs.plot(ends, [b, b], **grid)
+            outputs.plot(ends * b, ends + np.sin(b), **grid)
+        inputs.set_xlim(*self.INPUT[0])
+        inputs.set_ylim(*self.INPUT[1])
+        outputs.set_xlim(*self.OUTPUT[0])
+        outputs.set_ylim(*self.OUTPUT[1])
+        for ax, title, labels in (
+            (inputs, "input: x = (a, b)", ("a", "b")),
+            (outputs, "output: y = f(x)", ("y[0] = a·b", "y[1] = a + sin b")),
+        ):
+            ax.set_aspect("equal")
+            ax.set_xlabel(labels[0])
+            ax.set_ylabel(labels[1])
+            ax.set_title(title, fontsize=10)
 
 
 class FiniteDifferenceExplorer(Explorer):

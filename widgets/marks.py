@@ -340,3 +340,56 @@ class Graph(Mark):
                     va="baseline",
                     gid=gid,
                 )
+
+
+@dataclass(frozen=True)
+class Ellipse(Mark):
+    """The image of a circle of radius `radius` under a 2 × 2 matrix, centred at (x, y): the points
+    (x, y) + radius · M · (cos t, sin t) for t around the circle, M = [[xx, xy], [yx, yy]]. Each of
+    x, y and the four entries a channel or a fixed number (the identity draws the circle itself);
+    a handful of channels per frame, however finely it is drawn. Not drawn where one is not finite."""
+
+    x: object
+    y: object
+    xx: object
+    xy: object
+    yx: object
+    yy: object
+    radius: float = 1.0
+    axes: int = 0
+    color: str = "tangent"
+    width: float = 2.0
+    dashed: bool = False
+
+    #: How many points the curve is drawn through (figure.js: the same).
+    POINTS = 72
+
+    def shows(self):
+        return tuple(c for c in (self.xx, self.xy, self.yx, self.yy) if isinstance(c, str))
+
+    def points(self, frame):
+        """The closed curve's points in data coordinates, or None where it is not drawn."""
+        x, y, xx, xy, yx, yy = (_number(frame, c) for c in (self.x, self.y, self.xx, self.xy, self.yx, self.yy))
+        if not math.isfinite(x + y + xx + xy + yx + yy):
+            return None
+        turns = [2 * math.pi * k / self.POINTS for k in range(self.POINTS + 1)]
+        r = self.radius
+        return [
+            (x + r * (xx * math.cos(t) + xy * math.sin(t)), y + r * (yx * math.cos(t) + yy * math.sin(t)))
+            for t in turns
+        ]
+
+    def still(self, ax, frame, gid):
+        points = self.points(frame)
+        if points is not None:
+            xs, ys = zip(*points)
+            ax.plot(
+                xs,
+                ys,
+                color=color(self.color),
+                linewidth=self.width,
+                linestyle=_line_style(self.dashed),
+                solid_joinstyle="round",
+                zorder=4,
+                gid=gid,
+            )

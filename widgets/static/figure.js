@@ -309,6 +309,27 @@ const agiFigures = (() => {
         head.setAttribute("points", `${x1},${y1} ${bx - uy * half},${by + ux * half} ${bx + uy * half},${by - ux * half}`);
       };
     },
+
+    // The image of a circle of radius m.radius under the matrix [[xx, xy], [yx, yy]], centred at
+    // (x, y): a closed polyline through 72 points (widgets/marks.py: Ellipse.POINTS), in data units.
+    ellipse(m, g, ax) {
+      const curve = element("svg:polygon", {
+        class: "agi-ellipse",
+        style: `fill: none; stroke: ${paint(m)}; stroke-width: ${m.width}; stroke-linejoin: round` + dash(m),
+      }, g);
+      return (f) => {
+        const [x, y, xx, xy, yx, yy] = [m.x, m.y, m.xx, m.xy, m.yx, m.yy].map((c) => value(f, c));
+        const ok = finite(x, y, xx, xy, yx, yy);
+        curve.setAttribute("visibility", ok ? "visible" : "hidden");
+        if (!ok) return;
+        const points = [];
+        for (let k = 0; k < 72; k++) {
+          const c = Math.cos((2 * Math.PI * k) / 72), s = Math.sin((2 * Math.PI * k) / 72);
+          points.push([X(ax, x + m.radius * (xx * c + xy * s)), Y(ax, y + m.radius * (yx * c + yy * s))].join(","));
+        }
+        curve.setAttribute("points", points.join(" "));
+      };
+    },
   };
 
   // Each row of the readout whose number a mark draws (the mark's `shows`) takes the mark's colour.
