@@ -369,3 +369,30 @@ def test_a_removed_hook_is_not_drawn_and_a_hook_that_raises_is_said():
     y._backward_hooks.pop(next(iter(y._backward_hooks)))  # broken out: the text-returning one is left
     note = show_graph(y * 3, {"x": x, "y": y}).frame()["note"]
     assert "returns None or a gradient of the same shape" in note
+
+
+def test_an_operation_with_several_outputs_gets_one_gradient_per_output():
+    """`a, b = x` is one UnbindBackward0 with two outputs: its backward takes a gradient for each
+    (zeros for one that nothing reached), and the drawing says what the engine stores in x.grad,
+    not a sum of the gradients of different outputs (chapter 11 met this)."""
+
+    def pieces(use_b=True):
+        x = torch.tensor([1.5, 1.0, 2.0], requires_grad=True)
+        a, b, c = x
+        y = torch.stack([a * b, a + torch.sin(b)]) if use_b else a * 3
+        return x, {"x": x, "a": a, "b": b, "c": c, "y": y}, y
+
+    for use_b in (True, False):
+        x, tensors, y = pieces(use_b)
+        graph = show_graph(y, names=tensors)
+        frame, mark = graph.frame(), graph_of(graph)
+        lines = {n["id"]: n["lines"] for n in mark["nodes"]}
+        (unbind,) = [i for i, text in lines.items() if text[0] == "UnbindBackward0"]
+        assert lines[unbind][1:] == [f"grad ← {{g{unbind}r}}"], "one total per output, not a sum across them"
+        assert "raised" not in frame["note"], frame["note"]
+        y.backward(torch.ones_like(y))
+        expected = x.grad.tolist()
+        assert frame[f"g{unbind}r"] == "[" + ", ".join(format_value(v) for v in expected) + "]"
+        (leaf,) = [i for i, text in lines.items() if text[0] == "AccumulateGrad"]
+        assert frame[f"g{leaf}r"] == frame[f"g{unbind}r"]
+        assert "UnbindBackward0 (a, b, c)" in graph.text()

@@ -52,6 +52,7 @@ class Node:
     retains: bool = False  # that tensor (not a leaf) keeps its .grad: retain_grad() was called on it
     saved: dict = field(default_factory=dict)  # {"self": value, "exponent": value, …}
     hooks: list = field(default_factory=list)  # [(name, function)]: the tensor's hooks, in the order they run
+    outputs: int = 1  # how many tensors the operation made (unbind: one per piece), each with its gradient
 
 
 @dataclass
@@ -151,7 +152,7 @@ def _walk(output):
         if len(nodes) >= MAX_NODES:
             raise GraphError(f"the graph has more than {MAX_NODES:,} nodes: too many to show")
         index[fn] = len(nodes)
-        nodes.append(Node(fn=fn, name=type(fn).__name__))
+        nodes.append(Node(fn=fn, name=type(fn).__name__, outputs=max(1, len(getattr(fn, "_input_metadata", ())))))
         stack.extend(child for child, _ in reversed(fn.next_functions))
     for node in nodes:
         node.inputs = [(index[child], nr) for child, nr in node.fn.next_functions if child is not None]
@@ -185,10 +186,11 @@ def record(output, names=None):
         node = Node(fn=None, name="AccumulateGrad" if output.requires_grad else "no grad_fn", tensor=own)
         return Record(nodes=[node], values={0: number(output)}, notes=[_no_graph(output, own)])
     nodes = _walk(output)
-    by_fn = {}
+    by_fn, pieces = {}, {}
     for name, tensor in names.items():
         if tensor.grad_fn is not None:
             by_fn.setdefault(tensor.grad_fn, (name, tensor))
+            pieces.setdefault(tensor.grad_fn, {}).setdefault(tensor.output_nr, (name, tensor))
     hooked = {t.grad_fn: t for t in (output, *names.values()) if t.grad_fn is not None and t._backward_hooks}
     result = Record(nodes=nodes)
     for i, node in enumerate(nodes):
@@ -201,7 +203,11 @@ def record(output, names=None):
             continue
         if node.fn in hooked:
             node.hooks = _hooks(hooked[node.fn])
-        if node.fn in by_fn:
+        if node.fn in by_fn and node.outputs > 1:  # a, b = x: the pieces the reader named, in order
+            named = [pieces[node.fn][nr] for nr in sorted(pieces[node.fn])]
+            node.tensor = ", ".join(n for n, _ in named)
+            node.retains = any(t.retains_grad for _, t in named)
+        elif node.fn in by_fn:
             node.tensor, tensor = by_fn[node.fn]
             node.retains = tensor.retains_grad
             result.values[i] = number(tensor)
@@ -265,13 +271,17 @@ def _backward(result, output):
     for node in nodes:
         for child, _ in node.inputs:
             waiting[child] += 1
-    grads = {0: torch.ones_like(output)}
+    grads = {0: {0: torch.ones_like(output)}}  # node → {output number: the gradient arrived there}
     ready = [(-nodes[0].fn._sequence_nr(), 0)]
     with torch.no_grad():
         while ready:
             _, i = heapq.heappop(ready)
-            node, grad = nodes[i], grads[i]
+            node = nodes[i]
             result.order.append(i)
+            if node.outputs > 1:  # one gradient per output, zeros where none arrived (as the engine)
+                _several_outputs(result, i, grads, waiting, ready)
+                continue
+            grad = sum(grads[i].values())
             if node.hooks:
                 try:
                     grad = _run_hooks(result, i, grad)
@@ -286,22 +296,48 @@ def _backward(result, output):
             except Exception as error:  # saved tensors freed or changed, or a reader's backward that raises
                 result.failure = backward_failure(error, f"{node.name}'s backward")
                 return
-            inputs = [(k, g, u) for k, (g, u) in enumerate(zip(sent, unit)) if node.fn.next_functions[k][0] is not None]
-            for edge, (_, g, u) in enumerate(inputs):
-                child = node.inputs[edge][0]
-                result.sent[i, edge] = number(g)
-                result.local[i, edge] = number(u) if grad.numel() == 1 else "—"
-                grads[child] = g if child not in grads else grads[child] + g
-                waiting[child] -= 1
-                if waiting[child] == 0:
-                    heapq.heappush(ready, (-nodes[child].fn._sequence_nr(), child))
+            _send(result, i, sent, unit if grad.numel() == 1 else None, grads, waiting, ready)
 
 
-def _call(fn, grad):
-    """What node `fn` sends back for `grad`, a tuple (one per input). A node of PyTorch's is called;
-    a custom ``autograd.Function``'s node (``SqBackward``, say) is not callable: its ``apply`` runs
-    the Function's ``backward`` with the node as ``ctx``, as the engine does."""
-    out = fn(grad) if callable(fn) else fn.apply(grad)
+def _several_outputs(result, i, grads, waiting, ready):
+    """Node i made several tensors (``a, b = x``): its backward takes one gradient per output,
+    zeros for an output no gradient reached. It receives them all, written as one list."""
+    node, arrived = result.nodes[i], grads[i]
+    each = [
+        arrived[nr] if nr in arrived else torch.zeros(m.shape, dtype=m.dtype)
+        for nr, m in enumerate(node.fn._input_metadata)
+    ]
+    result.received[i] = number(torch.stack(each)) if len({g.shape for g in each}) == 1 else "several gradients"
+    try:
+        sent = _call(node.fn, *each)
+    except Exception as error:
+        result.failure = backward_failure(error, f"{node.name}'s backward")
+        return
+    _send(result, i, sent, None, grads, waiting, ready)
+
+
+def _send(result, i, sent, unit, grads, waiting, ready):
+    """Node i sends `sent` (one per input; `unit`: what it sends for a received 1, where that is
+    one number) along its edges, and the nodes it completes are ready."""
+    node = result.nodes[i]
+    inputs = [k for k in range(len(sent)) if node.fn.next_functions[k][0] is not None]
+    for edge, k in enumerate(inputs):
+        child, nr = node.inputs[edge]
+        result.sent[i, edge] = number(sent[k])
+        result.local[i, edge] = number(unit[k]) if unit is not None else "—"
+        slot = grads.setdefault(child, {})
+        slot[nr] = sent[k] if nr not in slot else slot[nr] + sent[k]
+        waiting[child] -= 1
+        if waiting[child] == 0:
+            heapq.heappush(ready, (-result.nodes[child].fn._sequence_nr(), child))
+
+
+def _call(fn, *grads):
+    """What node `fn` sends back for `grads` (one per output of its operation), a tuple (one per
+    input). A node of PyTorch's is called; a custom ``autograd.Function``'s node (``SqBackward``,
+    say) is not callable: its ``apply`` runs the Function's ``backward`` with the node as ``ctx``,
+    as the engine does."""
+    out = fn(*grads) if callable(fn) else fn.apply(*grads)
     return out if isinstance(out, tuple) else (out,)
 
 
@@ -675,9 +711,10 @@ def drawing(result, prefix="g"):
     shown on request: flags and saved values), its layouts (left to right, and top to bottom for
     narrow screens; each without and, where a box has details, with them), and the sentences, one
     per node in the order backward visits it; all text as templates over :func:`channels`."""
-    incoming = {}
+    incoming = {}  # what the parts of a node's gradient are (not for several outputs: one gradient each)
     for child, parent, k in result.edges:
-        incoming.setdefault(child, []).append(f"{prefix}{parent}e{k}")
+        if result.nodes[child].outputs == 1:
+            incoming.setdefault(child, []).append(f"{prefix}{parent}e{k}")
 
     def arrived(i):
         """The channel of what arrives at node i: before its hooks, where it has any."""
