@@ -281,7 +281,7 @@ def _backward(result, output):
             if node.outputs > 1:  # one gradient per output, zeros where none arrived (as the engine)
                 _several_outputs(result, i, grads, waiting, ready)
                 continue
-            grad = sum(grads[i].values())
+            (grad,) = grads[i].values()  # one output: its number is 0
             if node.hooks:
                 try:
                     grad = _run_hooks(result, i, grad)
