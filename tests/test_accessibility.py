@@ -32,7 +32,7 @@ BUDGETS = {
     "chapters/06-a-neuron-with-autograd.html": (725, 365),
     "chapters/07-the-gradient-of-a-mean.html": (545, 340),
     "chapters/08-clearing-gradients.html": (505, 310),
-    "chapters/09-turning-tracking-off.html": (450, 290),
+    "chapters/09-turning-tracking-off.html": (495, 290),
     "chapters/10-training-the-neuron.html": (720, 355),
     "chapters/11-vectors-in-vectors-out.html": (680, 380),
     "chapters/12-a-backward-of-your-own.html": (710, 450),
