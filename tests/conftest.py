@@ -12,6 +12,7 @@ time: each wait is for the event it needs (a line the server prints, a lock rele
 timeout only as a safety net.
 """
 
+import collections
 import contextlib
 import functools
 import http.server
@@ -63,6 +64,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker("notebooks")
 
 
+#: Each test server's log (start_jupyter), by its base URL: its last lines, for a failing test to show.
+SERVER_LOGS = {}
+
+
+def server_errors(url):
+    """The lines of the server's log at `url` that report an error (a 500's traceback, say)."""
+    return [line for line in SERVER_LOGS.get(url, ()) if " 500 " in line or "Error" in line or "[E " in line]
+
+
 def start_jupyter(folder, env=None):
     """A Jupyter server (JupyterLab and Notebook 7; no token, no news or update checks) on `folder`,
     on a free port of 127.0.0.1, once it says it is running: (process, base URL). The tests and
@@ -92,9 +102,11 @@ def start_jupyter(folder, env=None):
     )
     url = f"http://127.0.0.1:{port}/"
     running = threading.Event()
+    log = SERVER_LOGS[url] = collections.deque(maxlen=400)
 
     def read():  # the server's log, read to its end (so the pipe never fills), watched for one line
         for line in process.stderr:
+            log.append(line.rstrip())
             if "is running at" in line or url in line:
                 running.set()
         running.set()  # it exited

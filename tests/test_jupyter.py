@@ -23,6 +23,7 @@ from tests.conftest import (
     new_context,
     new_page,
     only_local,
+    server_errors,
     serving_jupyter,
     watch_errors,
 )
@@ -96,6 +97,7 @@ class Notebook:
         )
         self.page = page = self.context.new_page()
         self.errors, self.blocked = watch_errors(page), only_local(page, jupyter, "ws://127.0.0.1")
+        self.server = jupyter
         Notebook.opened += 1  # a workspace of its own: JupyterLab restores no other tab into it
         page.goto(jupyter + path.replace("lab/tree/", f"lab/workspaces/test{Notebook.opened}/tree/"))
         name = path.rsplit("/", 1)[-1]  # JupyterLab may restore other tabs: wait for this one
@@ -175,7 +177,8 @@ class Notebook:
         return t["x"][0] * x + t["x"][1], t["y"][0] * y + t["y"][1]
 
     def close(self):
-        assert [e for e in self.errors if e not in self.known] == [], "page or console errors"
+        unknown = [e for e in self.errors if e not in self.known]
+        assert unknown == [], "page or console errors; the server's log says:\n" + "\n".join(server_errors(self.server))
         assert self.blocked == [], "the page asked for something that is not on this machine"
         self.context.close()
 
