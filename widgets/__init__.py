@@ -9,7 +9,8 @@ Chapters import what they need from here, for example::
   written with torch, :class:`ChainExplorer`, and :func:`show_graph`, which draws the graph
   autograd recorded behind any tensor (:mod:`widgets.graph`).
 - :mod:`widgets.chapter_figures`: the chapters' own figures (the neuron, the mean of squares,
-  accumulation, tracking, training, derivatives of derivatives), with their data.
+  accumulation, tracking, training, derivatives of derivatives, an engine of your own), with
+  their data.
 - :mod:`widgets.explorer`, :mod:`widgets.controls`, :mod:`widgets.marks`, :mod:`widgets.theme`,
   :mod:`widgets.page`, :mod:`widgets.view` and ``widgets/static/``: the core the figures share
   (one evaluation in Python, one renderer in the page's script, for Jupyter and the website).
@@ -32,6 +33,7 @@ _FIGURES = {
     "explore": "widgets.figures",
     "show_graph": "widgets.figures",
     "AccumulationExplorer": "widgets.chapter_figures",
+    "EngineExplorer": "widgets.chapter_figures",
     "MeanOfSquaresExplorer": "widgets.chapter_figures",
     "NeuronExplorer": "widgets.chapter_figures",
     "SecondDerivativeExplorer": "widgets.chapter_figures",
