@@ -696,7 +696,7 @@ class EngineExplorer(Explorer):
     """Chapter 4's z = sin(x²), at an x the reader moves, computed twice: by the reader's own engine
     (chapter 15's ``Value``, passed in: ``EngineExplorer(Value)``; any class with ``data``, ``grad``,
     ``_backward``, its inputs, ``**`` and ``sin`` will do) and by PyTorch, in float64. The panel
-    draws the graph the reader's engine builds, with what each node's own ``_backward`` sends
+    draws z over x, with the tangent whose slope is the engine's x.grad, and the graph the reader's engine builds, with what each node's own ``_backward`` sends
     (:func:`widgets.graph.record_engine`); the readout sets each node's value and gradient, by the
     engine's own ``backward()``, beside PyTorch's, node for node."""
 
@@ -711,7 +711,7 @@ class EngineExplorer(Explorer):
         ),
     )
     decimals = {"x": 1}
-    panels = 0
+    figsize = (8.0, 2.6)
 
     def __init__(self, engine):
         if not isinstance(engine, type):
@@ -719,7 +719,8 @@ class EngineExplorer(Explorer):
         self.engine = engine
         x, y, z = self._forward(self.start["x"])
         self.graph = EngineGraphPanel(z, {"x": x, "y": y, "z": z}, "The graph your engine builds behind z, at each x")
-        self.marks = (self.graph.mark,)
+        # On the curve: the point, and the tangent whose slope is x.grad by the reader's engine.
+        self.marks = (Point("x", "z"), Tangent("x", "z", "gx", span=0.3), self.graph.mark)
 
     def _forward(self, x):
         x = self.engine(x)
@@ -747,4 +748,11 @@ class EngineExplorer(Explorer):
         return frame
 
     def draw(self, axes):
-        pass
+        (ax,) = axes
+        control = self.controls[0]
+        xs = np.linspace(control.lo, control.hi, 801)
+        ax.plot(xs, np.sin(xs**2), color=color("value"), linewidth=1.6)
+        ax.set_xlim(control.lo, control.hi)
+        ax.set_ylim(-1.2, 1.2)
+        style_axes(ax, "x", "z = sin(x²)")
+        ax.set_title("z = sin(x²); the tangent's slope is x.grad, by your engine", fontsize=10)
