@@ -703,11 +703,11 @@ class EngineExplorer(Explorer):
     title = "Your engine beside PyTorch: z = sin(x²), its graph and every node's value and gradient"
     controls = (Slider("x", "x", -2.5, 2.5, 0.1, 1.5),)
     readout = Readout(
-        header=("", "value: yours", "PyTorch", "gradient: yours", "PyTorch"),
+        header=("", "data", "PyTorch", "grad", "PyTorch"),  # yours, then PyTorch's
         rows=(
             ("x", "x", "tx", "gx", "tgx"),
             ("y = x**2", "y", "ty", "gy", "tgy"),
-            ("z = y.sin()", "z", "tz", "gz", "tgz"),
+            ("z = sin(y)", "z", "tz", "gz", "tgz"),
         ),
     )
     decimals = {"x": 1}
