@@ -35,7 +35,7 @@ BUDGETS = {
     "chapters/09-turning-tracking-off.html": (450, 290),
     "chapters/10-training-the-neuron.html": (720, 355),
     "chapters/14-derivatives-of-derivatives.html": (665, 405),
-    "chapters/15-an-autograd-of-your-own.html": (700, 400),
+    "chapters/15-an-autograd-of-your-own.html": (565, 345),
     "status.html": (330, 180),
 }
 #: True once every figure of the page has been drawn by its script.
