@@ -706,8 +706,8 @@ class EngineExplorer(Explorer):
         header=("", "data", "PyTorch", "grad", "PyTorch"),  # yours, then PyTorch's
         rows=(
             ("x", "x", "tx", "gx", "tgx"),
-            ("y = x**2", "y", "ty", "gy", "tgy"),
-            ("z = sin(y)", "z", "tz", "gz", "tgz"),
+            ("y", "y", "ty", "gy", "tgy"),  # y = x**2 and z = y.sin(), as the graph's boxes say
+            ("z", "z", "tz", "gz", "tgz"),
         ),
     )
     decimals = {"x": 1}
@@ -755,4 +755,4 @@ class EngineExplorer(Explorer):
         ax.set_xlim(control.lo, control.hi)
         ax.set_ylim(-1.2, 1.2)
         style_axes(ax, "x", "z = sin(x²)")
-        ax.set_title("z = sin(x²); the tangent's slope is x.grad, by your engine", fontsize=10)
+        ax.set_title("z = sin(x²); the tangent's slope is your x.grad", fontsize=10)
