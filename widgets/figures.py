@@ -502,7 +502,9 @@ def show_graph(output, names=None):
     step control walks through one node at a time, in the engine's order. Nothing is changed: no
     ``.grad`` is written. Tensors are named after the variables that hold them where the call is made
     (``names`` overrides: ``{"x": x, "y": y}``, or a list of those variables' names, ``["x", "y"]``).
-    A tensor with no graph is shown as such, and why.
+    A tensor with no graph is shown as such, and why. A value of an autograd engine of the reader's
+    own (chapter 15's ``Value``: ``data``, ``grad``, ``_backward``, ``_prev``, ``_op``) is drawn the
+    same way, with what each node's own ``_backward`` sends (:func:`widgets.graph.record_engine`).
     """
     if is_engine_value(output):  # a value of the reader's own engine (chapter 15)
         return EngineGraphExplorer(
