@@ -734,7 +734,6 @@ def test_chapter_15_your_engine_and_pytorch_follow_x_node_for_node(chapter):
         assert_point_at(figure, x, z.item(), 0)
         (px, py), (qx, qy) = figure.svg(x, z.item()), figure.svg(x + 1, z.item() + leaf.grad.item())
         assert any(
-            x2 != x1 and near((y2 - y1) / (x2 - x1), (qy - py) / (qx - px), 1e-3)
-            for x1, y1, x2, y2 in figure.lines()
+            x2 != x1 and near((y2 - y1) / (x2 - x1), (qy - py) / (qx - px), 1e-3) for x1, y1, x2, y2 in figure.lines()
         ), f"the tangent at x = {x}, with the engine's slope"
         figure.screenshot(f"15-at-{x}")
