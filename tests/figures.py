@@ -21,6 +21,7 @@ import functools
 import gzip
 import itertools
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,7 @@ import torch
 from widgets import (  # noqa: F401  (used by the sources below)
     AccumulationExplorer,
     ChainExplorer,
+    EngineExplorer,
     FiniteDifferenceExplorer,
     HookExplorer,
     JacobianExplorer,
@@ -447,6 +449,63 @@ def _neuron_from_logits():
     return loss, {"w": w, "b": b, "z": z, "loss": loss}
 
 
+def chapter_engine(chapter="15-an-autograd-of-your-own"):
+    """Chapter 15's engine, the ``Value`` class, from the chapter's own code cells: those before its
+    exercises that define the class or give it methods (``class Value``, ``Value.… = …``), run in
+    order, so that the tests test the engine the reader sees, not a copy."""
+    namespace = {}
+    for cell in nbformat.read(CHAPTERS / f"{chapter}.ipynb", as_version=4).cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("## Exercises"):
+            break
+        if cell.cell_type == "code" and re.search(r"^(class Value\b|Value\.\w+.*=)", cell.source, re.M):
+            exec(cell.source, namespace)
+    return namespace["Value"]
+
+
+Value = chapter_engine()  # used by the sources below: EngineExplorer(Value)
+
+
+def _engine_sin_of_square(v):
+    """Chapter 15: z = sin(x²) by the reader's engine and by PyTorch, node for node: values x, x²,
+    sin(x²) and gradients 2x·cos(x²), cos(x²), 1, by hand; and the graph's channels (node 0 is z,
+    1 is y, 2 is x): what each receives, and what it sends to its input and its local derivative."""
+    x = v["x"]
+    y, z, dz_dy = x * x, math.sin(x * x), math.cos(x * x)
+    dz_dx = 2 * x * dz_dy
+    mine = {"x": x, "y": y, "z": z, "gx": dz_dx, "gy": dz_dy, "gz": 1.0}
+    theirs = {"t" + k: value for k, value in mine.items()}
+    graph = {"g0v": z, "g0r": 1.0, "g0e0": dz_dy, "g0l0": dz_dy, "g1v": y, "g1r": dz_dy, "g1e0": dz_dx}
+    graph.update({"g1l0": 2 * x, "g2v": x, "g2r": dz_dx})
+    return {**mine, **theirs, **graph, "note": False}
+
+
+def _engine_graph_of_sin_of_square(value=4.0):
+    """Chapter 15: z = sin(x²) built with the chapter's engine: (z, names)."""
+    x = Value(value)
+    y = x**2
+    z = y.sin()
+    return z, {"x": x, "y": y, "z": z}
+
+
+def _sin_of_square_in_float64(value=4.0):
+    """Chapter 15: z = sin(x²) in float64, named xt, yt, zt as the chapter names them."""
+    xt = torch.tensor(value, dtype=torch.float64, requires_grad=True)
+    yt = xt**2
+    zt = torch.sin(yt)
+    return zt, {"xt": xt, "yt": yt, "zt": zt}
+
+
+@dataclass(frozen=True)
+class EngineGraph:
+    """A show_graph output of a value of chapter 15's own engine, titled `title`: `build()` makes
+    the same values afresh with the chapter's engine, `torch()` the same expression with PyTorch,
+    whose engine tests/test_graph.py runs to check the drawing node for node."""
+
+    title: str
+    build: object
+    torch: object
+
+
 @dataclass(frozen=True)
 class Explorer:
     """A figure a chapter makes with `source` (its own line), whose every channel is `expected`."""
@@ -521,6 +580,11 @@ CHECKS = {
     "14-derivatives-of-derivatives": [
         Graph("The graph autograd recorded behind dz_dx", _first_derivative_of_sin_of_square),
         Explorer("SecondDerivativeExplorer()", _second_derivative),
+    ],
+    "15-an-autograd-of-your-own": [
+        EngineGraph("The graph your engine built behind z", _engine_graph_of_sin_of_square, _sin_of_square_in_float64),
+        Graph("The graph autograd recorded behind zt", _sin_of_square_in_float64),
+        Explorer("EngineExplorer(Value)", _engine_sin_of_square),
     ],
 }
 #: The checks of figures made by an explorer's line, each once (a line may make a figure in two chapters).

@@ -38,6 +38,7 @@ BUDGETS = {
     "chapters/12-a-backward-of-your-own.html": (710, 450),
     "chapters/13-watching-and-changing-gradients.html": (540, 320),
     "chapters/14-derivatives-of-derivatives.html": (665, 405),
+    "chapters/15-an-autograd-of-your-own.html": (565, 345),
     "status.html": (330, 180),
 }
 #: True once every figure of the page has been drawn by its script.

@@ -156,12 +156,16 @@ RIGHT = {
     "14.3": "a",
     # d²/dx² exp(−x²) = (4x² − 2)·exp(−x²), at x = 1.5.
     "14.4": (4 * 1.5**2 - 2) * math.exp(-(1.5**2)),
+    # d/dx 3·tanh(2x) = 6·(1 − tanh²(2x)), at x = 0.4.
+    "15.1": 6 * (1 - math.tanh(0.8) ** 2),
+    # d/dx (x + x)·x = d/dx 2x² = 4x, at x = 3.
+    "15.2": 4 * 3.0,
 }
 
 #: The exercises whose checks compute in float64: they agree with RIGHT to float64's precision. The
 #: others compute in float32, torch's default, as most chapters' cells do, and agree to float32's:
 #: its numbers are 1.2e-7 of their size apart, and the few operations of a check stay within 1e-6.
-IN_FLOAT64 = {"2.2", "5.1", "5.2", "10.1", "10.2", "10.3"}
+IN_FLOAT64 = {"2.2", "5.1", "5.2", "10.1", "10.2", "10.3", "15.1", "15.2"}
 
 
 def _exercises_in(path):

@@ -865,3 +865,27 @@ def test_chapter_13_the_hooks_factor_moves_what_backward_sends_after_the_hook_an
         f"Step 2 of 3: PowBackward0 (y) receives {format_value(math.cos(2.25))}, and its hook times_k returns"
     )
     figure.screenshot("13-hook")
+
+
+def test_chapter_15_your_engine_and_pytorch_follow_x_node_for_node(chapter):
+    """sin(x²) by the chapter's own engine beside PyTorch, at the x the reader picks: every value and
+    gradient of the readout against PyTorch run here in float64, the point on the curve, and the
+    tangent whose slope is the engine's x.grad."""
+    figure = Figure(chapter("15-an-autograd-of-your-own"), "Your engine beside PyTorch")
+    for x in (1.5, -0.7, 2.3):
+        figure.move("x", x)
+        leaf = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        y = leaf**2
+        y.retain_grad()
+        z = torch.sin(y)
+        z.backward()
+        numbers = {"y": y.item(), "z": z.item(), "gx": leaf.grad.item(), "gy": y.grad.item(), "gz": 1.0}
+        for channel, value in numbers.items():
+            assert figure.text(channel) == format_value(value), (x, channel)
+            assert figure.text("t" + channel) == format_value(value), (x, "PyTorch's " + channel)
+        assert_point_at(figure, x, z.item(), 0)
+        (px, py), (qx, qy) = figure.svg(x, z.item()), figure.svg(x + 1, z.item() + leaf.grad.item())
+        assert any(
+            x2 != x1 and near((y2 - y1) / (x2 - x1), (qy - py) / (qx - px), 1e-3) for x1, y1, x2, y2 in figure.lines()
+        ), f"the tangent at x = {x}, with the engine's slope"
+        figure.screenshot(f"15-at-{x}")

@@ -16,7 +16,17 @@ import re
 import pytest
 import torch
 
-from tests.figures import Explorer, Graph, check_of, decode, make, stored_figures, table_points
+from tests.figures import (
+    EngineGraph,
+    Explorer,
+    Graph,
+    chapter_engine,
+    check_of,
+    decode,
+    make,
+    stored_figures,
+    table_points,
+)
 from widgets import show_graph
 from widgets.formats import fill, format_value
 from widgets.graph import GraphError
@@ -396,3 +406,80 @@ def test_an_operation_with_several_outputs_gets_one_gradient_per_output():
         (leaf,) = [i for i, text in lines.items() if text[0] == "AccumulateGrad"]
         assert frame[f"g{leaf}r"] == frame[f"g{unbind}r"]
         assert "UnbindBackward0 (a, b, c)" in graph.text()
+
+
+# Chapter 15: the reader's own engine, drawn by the same code, against PyTorch's engine -----------
+
+#: The engine's boxes, headed by its class and operation, and PyTorch's nodes for the same step.
+AS_PYTORCH = {"Value": "AccumulateGrad", "Value sin": "SinBackward0", "Value **2": "PowBackward0"}
+
+
+def assert_engine_drawn_as_pytorch_runs(mark, frame, output):
+    """A graph of chapter 15's engine (its spec, filled with `frame`) against PyTorch's engine run on
+    the same expression (`output`): node for node, in the same order, the same edges and numbers."""
+    order = mark["order"]
+    names = {n["id"]: AS_PYTORCH[n["lines"][0]] for n in mark["nodes"]}
+    trace = engine(output)
+    assert [names[i] for i in order] == [name for _, name, _, _ in trace], "node for node, in PyTorch's order"
+    drawn_edges = {(order.index(e["to"]), order.index(e["from"]), e["k"]) for e in mark["layouts"][0]["edges"]}
+    position = {fn: k for k, (fn, _, _, _) in enumerate(trace)}
+    walked = {
+        (position[fn], position[child], k)
+        for fn, *_ in trace
+        for k, (child, _) in enumerate((c, n) for c, n in fn.next_functions if c is not None)
+    }
+    assert drawn_edges == walked
+    for i, (fn, name, received, sent) in zip(order, trace):
+        assert format_value(frame[f"g{i}r"]) == shown(received), f"what {name} received"
+        for k, g in enumerate(sent):
+            assert format_value(frame[f"g{i}e{k}"]) == shown(g), f"what {name} sent along edge {k}"
+        if name == "AccumulateGrad":
+            assert format_value(frame[f"g{i}v"]) == shown(fn.variable)
+
+
+ENGINE_GRAPHS = [s for s in stored_figures() if isinstance(check_of(s), EngineGraph)]
+
+
+@pytest.mark.parametrize("stored", ENGINE_GRAPHS, ids=lambda s: s.name)
+def test_the_graph_of_the_readers_engine_is_pytorchs_node_for_node(stored):
+    check = check_of(stored)
+    output, _ = check.torch()
+    assert_engine_drawn_as_pytorch_runs(graph_of(stored.data), stored.data["start"], output)
+
+
+def test_the_engine_figure_follows_its_slider_as_pytorch_runs():
+    """EngineExplorer(Value), with the chapter's own engine: the kernel's frames, about 60 of them,
+    against PyTorch's engine on sin(x²) at the same x, and the page's table against the kernel."""
+    (stored,) = [s for s in stored_figures() if s.cell.strip().endswith("EngineExplorer(Value)")]
+    figure = make("EngineExplorer(Value)")
+    table = stored.data["table"]
+    for values, stored_frame in zip(table_points(stored.data, table), decode(table)):
+        output, _ = chain(**values)
+        frame = figure.frame(**values)
+        assert_engine_drawn_as_pytorch_runs(graph_of(figure), frame, output)
+        for channel, value in frame.items():
+            if channel.startswith("g") and not isinstance(value, str):
+                assert format_value(stored_frame[channel]) == format_value(value), (channel, values)
+
+
+def test_drawing_the_readers_engine_changes_nothing_of_theirs():
+    Value = chapter_engine()
+    x = Value(3.0)
+    y = x * x + x
+    text = show_graph(y).text()
+    assert x.grad == 0.0 and y.grad == 0.0, "every grad put back"
+    assert "x.grad is 1.0000 + 3.0000 + 3.0000 = 7.0000" in text, "the parts that meet at x, added"
+    y.backward()
+    assert x.grad == 7.0
+
+
+def test_a_readers_engine_is_drawn_with_its_own_names_and_no_pytorch_flags():
+    Value = chapter_engine()
+    w, b = Value(1.0), Value(0.0)
+    loss = (w * 6.7 + b).sigmoid()
+    figure = show_graph(loss, {"w": w, "b": b, "loss": loss})
+    (mark,) = figure.graphs
+    heads = sorted(n["lines"][0] for n in mark.nodes)
+    assert heads == ["Value", "Value", "Value", "Value *", "Value +", "Value sigmoid"], heads
+    assert not any(n["details"] for n in mark.nodes) and not any("AccumulateGrad" in s for s in mark.sentences)
+    assert figure.title == "The graph your engine built behind loss"

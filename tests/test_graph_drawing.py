@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.figures import Explorer, Graph, check_of, decode, make, stored_figures
+from tests.figures import EngineGraph, Explorer, Graph, check_of, decode, make, stored_figures
 from widgets import show_graph
 from widgets.formats import format_value
 
@@ -35,7 +35,7 @@ def fill(template, frame, writer):
 
 def drawn(source):
     """(the graph mark's spec, drawn afresh, as a dict; its starting frame)."""
-    if isinstance(source, Graph):
+    if isinstance(source, (Graph, EngineGraph)):
         figure = show_graph(*source.build())
     else:
         figure = make(source.source)
@@ -135,7 +135,7 @@ def problems(mark, frame, fits=False):
 GRAPHED = [
     s
     for s in stored_figures()
-    if any(m["kind"] == "graph" for m in s.data["marks"]) and isinstance(check_of(s), (Graph, Explorer))
+    if any(m["kind"] == "graph" for m in s.data["marks"]) and isinstance(check_of(s), (Graph, EngineGraph, Explorer))
 ]
 
 

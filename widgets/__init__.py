@@ -10,7 +10,7 @@ Chapters import what they need from here, for example::
   autograd recorded behind any tensor (:mod:`widgets.graph`).
 - :mod:`widgets.chapter_figures`: the chapters' own figures (the neuron, the mean of squares,
   accumulation, tracking, training, the Jacobian, finite differences, a hook, derivatives of
-  derivatives), with their data.
+  derivatives, an engine of your own), with their data.
 - :mod:`widgets.explorer`, :mod:`widgets.controls`, :mod:`widgets.marks`, :mod:`widgets.theme`,
   :mod:`widgets.page`, :mod:`widgets.view` and ``widgets/static/``: the core the figures share
   (one evaluation in Python, one renderer in the page's script, for Jupyter and the website).
@@ -35,6 +35,7 @@ _FIGURES = {
     "AccumulationExplorer": "widgets.chapter_figures",
     "FiniteDifferenceExplorer": "widgets.chapter_figures",
     "JacobianExplorer": "widgets.chapter_figures",
+    "EngineExplorer": "widgets.chapter_figures",
     "MeanOfSquaresExplorer": "widgets.chapter_figures",
     "NeuronExplorer": "widgets.chapter_figures",
     "SecondDerivativeExplorer": "widgets.chapter_figures",

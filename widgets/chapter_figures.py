@@ -1,8 +1,8 @@
 """The chapters' own figures, with their data: the neuron of chapters 5 and 6, the mean of squares
 of chapter 7, accumulation (chapter 8), tracking turned off (chapter 9), training (chapter 10), the
 Jacobian of a map of the plane (chapter 11), the error of a finite difference as its step shrinks
-(chapter 12), a hook that changes a gradient on its way (chapter 13, :class:`HookExplorer`) and
-derivatives of derivatives (chapter 14).
+(chapter 12), a hook that changes a gradient on its way (chapter 13, :class:`HookExplorer`),
+derivatives of derivatives (chapter 14) and an autograd of the reader's own (chapter 15).
 
 Each is a spec (controls, marks, readout) with ``evaluate``, where torch autograd computes every
 number, and ``draw``, which draws what does not move; :mod:`widgets.figures` has the general
@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from widgets import calculus
 from widgets.controls import Choice, Slider
 from widgets.explorer import Explorer, Readout
-from widgets.figures import GraphPanel, axis_limits, flag, new_leaf, slider, style_axes
+from widgets.figures import EngineGraphPanel, GraphPanel, axis_limits, flag, new_leaf, slider, style_axes
 from widgets.marks import Arrow, Bars, Ellipse, Label, Line, Point, Tangent
 from widgets.theme import color
 
@@ -1054,3 +1054,69 @@ class SecondDerivativeExplorer(Explorer):
             ax.axhline(0, color=color("faint"), linewidth=0.8)
             style_axes(ax, "x", name)
             ax.set_title(title, fontsize=10)
+
+
+class EngineExplorer(Explorer):
+    """Chapter 4's z = sin(x²), at an x the reader moves, computed twice: by the reader's own engine
+    (chapter 15's ``Value``, passed in: ``EngineExplorer(Value)``; any class with ``data``, ``grad``,
+    ``_backward``, its inputs, ``**`` and ``sin`` will do) and by PyTorch, in float64. The panel
+    draws z over x, with the tangent whose slope is the engine's x.grad, and the graph the reader's engine builds, with what each node's own ``_backward`` sends
+    (:func:`widgets.graph.record_engine`); the readout sets each node's value and gradient, by the
+    engine's own ``backward()``, beside PyTorch's, node for node."""
+
+    title = "Your engine beside PyTorch: z = sin(x²), its graph and every node's value and gradient"
+    controls = (Slider("x", "x", -2.5, 2.5, 0.1, 1.5),)
+    readout = Readout(
+        header=("", "data", "PyTorch", "grad", "PyTorch"),  # yours, then PyTorch's
+        rows=(
+            ("x", "x", "tx", "gx", "tgx"),
+            ("y", "y", "ty", "gy", "tgy"),  # y = x**2 and z = y.sin(), as the graph's boxes say
+            ("z", "z", "tz", "gz", "tgz"),
+        ),
+    )
+    decimals = {"x": 1}
+    figsize = (8.0, 2.6)
+
+    def __init__(self, engine):
+        if not isinstance(engine, type):
+            raise TypeError(f"EngineExplorer takes your engine's class, e.g. EngineExplorer(Value); got {engine!r}")
+        self.engine = engine
+        x, y, z = self._forward(self.start["x"])
+        self.graph = EngineGraphPanel(z, {"x": x, "y": y, "z": z}, "The graph your engine builds behind z, at each x")
+        # On the curve: the point, and the tangent whose slope is x.grad by the reader's engine.
+        self.marks = (Point("x", "z"), Tangent("x", "z", "gx", span=0.3), self.graph.mark)
+
+    def _forward(self, x):
+        x = self.engine(x)
+        y = x**2
+        return x, y, y.sin()
+
+    def evaluate(self, x):
+        mine = self._forward(x)
+        frame = self.graph.channels(mine[2], dict(zip("xyz", mine)))  # before backward: grads all 0
+        mine[2].backward()  # the reader's own backward
+        leaf = new_leaf(x)
+        y = leaf**2
+        y.retain_grad()
+        z = torch.sin(y)
+        z.retain_grad()
+        z.backward()
+        theirs = (leaf, y, z)
+        for name, value, tensor in zip("xyz", mine, theirs):
+            frame[name] = float(value.data)
+            frame[f"g{name}"] = float(value.grad)
+            frame[f"t{name}"] = float(tensor.detach())
+            frame[f"tg{name}"] = float(tensor.grad)
+        frame["x"] = x
+        frame["note"] = ""
+        return frame
+
+    def draw(self, axes):
+        (ax,) = axes
+        control = self.controls[0]
+        xs = np.linspace(control.lo, control.hi, 801)
+        ax.plot(xs, np.sin(xs**2), color=color("value"), linewidth=1.6)
+        ax.set_xlim(control.lo, control.hi)
+        ax.set_ylim(-1.2, 1.2)
+        style_axes(ax, "x", "z = sin(x²)")
+        ax.set_title("z = sin(x²); the tangent's slope is your x.grad", fontsize=10)

@@ -24,7 +24,18 @@ import torch
 
 from widgets.controls import Slider, real
 from widgets.explorer import Explorer, Readout
-from widgets.graph import GraphError, backward_failure, channels, drawing, record, signature, used
+from widgets.graph import (
+    GraphError,
+    backward_failure,
+    channels,
+    drawing,
+    engine_drawing,
+    is_engine_value,
+    record,
+    record_engine,
+    signature,
+    used,
+)
 from widgets.marks import Graph, Point, Tangent
 from widgets.theme import color
 
@@ -490,10 +501,16 @@ def show_graph(output, names=None):
     saved; the leaves with their values; and what backward would send along every edge, which the
     step control walks through one node at a time, in the engine's order. A tensor's hooks
     (``register_hook``) are drawn in its node and called as backward calls them, on the gradient
-    that arrives there. Nothing is changed: no ``.grad`` is written. Tensors are named after the variables that hold them where the call is made
-    (``names`` overrides: ``{"x": x, "y": y}``, or a list of those variables' names, ``["x", "y"]``).
-    A tensor with no graph is shown as such, and why.
+    that arrives there. Nothing is changed: no ``.grad`` is written. Tensors are named after the
+    variables that hold them where the call is made (``names`` overrides: ``{"x": x, "y": y}``, or a list of those variables' names, ``["x", "y"]``).
+    A tensor with no graph is shown as such, and why. A value of an autograd engine of the reader's
+    own (chapter 15's ``Value``: ``data``, ``grad``, ``_backward``, ``_prev``, ``_op``) is drawn the
+    same way, with what each node's own ``_backward`` sends (:func:`widgets.graph.record_engine`).
     """
+    if is_engine_value(output):  # a value of the reader's own engine (chapter 15)
+        return EngineGraphExplorer(
+            output, names if names is not None else _values(inspect.currentframe().f_back, output)
+        )
     if names is None or (isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names)):
         found = _variables(inspect.currentframe().f_back)
         if names is not None:  # the names of the caller's variables to show: names=["x", "y"]
@@ -515,5 +532,52 @@ def _variables(frame):
     for scope in (frame.f_globals, frame.f_locals):
         for name, value in scope.items():
             if isinstance(value, torch.Tensor) and name.isidentifier() and not name.startswith("_"):
+                found.setdefault(name, value)
+    return found
+
+
+# ------------------------------------------------------------------------------------------------
+# The graph of an engine of the reader's own (chapter 15): show_graph(value) draws it as PyTorch's
+
+
+class EngineGraphExplorer(Explorer):
+    """The graph a reader's own engine built behind one of its values (:func:`show_graph` on a
+    value that has ``data``, ``grad``, ``_backward`` and its inputs), with what each node's own
+    ``_backward`` sends: :func:`widgets.graph.record_engine`."""
+
+    panels = 0
+
+    def __init__(self, output, names=None, title=None):
+        result = record_engine(output, names)
+        name = next((n for n, v in (names or {}).items() if v is output), "")
+        self.title = title or f"The graph your engine built behind {name or 'this value'}"
+        spec = engine_drawing(result)
+        self.marks = (Graph(**spec, title=self.title),)
+        numbers = {**channels(result), **result.values_frame()}
+        self._frame = {**{k: v for k, v in numbers.items() if k in used(spec)}, "note": " ".join(result.notes)}
+
+    def evaluate(self):
+        return dict(self._frame)
+
+
+class EngineGraphPanel:
+    """A figure's panel with the graph a reader's engine builds, laid out once at the figure's start
+    (as :class:`GraphPanel` does PyTorch's): ``channels`` gives each frame's numbers."""
+
+    def __init__(self, output, names, title):
+        spec = engine_drawing(record_engine(output, names))
+        self.used = used(spec)
+        self.mark = Graph(**spec, title=title)
+
+    def channels(self, output, names):
+        return {k: v for k, v in channels(record_engine(output, names)).items() if k in self.used}
+
+
+def _values(frame, output):
+    """The values of the output's engine a caller's code names: {name: value}."""
+    found = {}
+    for scope in (frame.f_globals, frame.f_locals):
+        for name, value in scope.items():
+            if isinstance(value, type(output)) and name.isidentifier() and not name.startswith("_"):
                 found.setdefault(name, value)
     return found

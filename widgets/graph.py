@@ -852,3 +852,118 @@ def used(spec):
     texts = [line for node in spec["nodes"] for line in (*node["lines"], *node["details"])] + list(spec["sentences"])
     texts += [f"{{{edge['sent']}}}" for layout in spec["layouts"] for edge in layout["edges"] if edge["sent"]]
     return set(re.findall(r"\{([^}]+)\}", " ".join(texts)))
+
+
+# ------------------------------------------------------------------------------------------------
+# An engine of the reader's own (chapter 15): any value with data, grad, its inputs and its op name
+
+#: Where an engine keeps a value's inputs and its operation's name (micrograd's, and others').
+ENGINE_INPUTS, ENGINE_OPS = ("_prev", "_children", "parents", "prev"), ("_op", "op")
+
+
+def is_engine_value(value):
+    """Whether `value` looks like a value of a small autograd engine (duck typing, as micrograd's
+    ``draw_dot``): a number ``data``, a ``grad``, its inputs and a ``_backward`` function."""
+    return (
+        not isinstance(value, torch.Tensor)
+        and all(hasattr(value, name) for name in ("data", "grad", "_backward"))
+        and any(hasattr(value, name) for name in ENGINE_INPUTS)
+    )
+
+
+def _engine_inputs(value):
+    return list(next(getattr(value, n) for n in ENGINE_INPUTS if hasattr(value, n)) or ())
+
+
+def _engine_op(value):
+    return next((str(getattr(value, n)) for n in ENGINE_OPS if getattr(value, n, "")), "")
+
+
+def record_engine(output, names=None):
+    """The graph behind `output`, a value of the reader's own engine, as a :class:`Record` that
+    :func:`drawing` lays out as it does PyTorch's: one node per value, a leaf where it has no
+    inputs (named ``AccumulateGrad`` here, for the drawing's leaf box; :func:`engine_drawing`
+    writes the engine's words), and one backward pass run by the engine's own ``_backward``
+    functions, in its order (the output first, each value before its inputs, by depth-first
+    search). What a node sends along each edge is read by running its ``_backward`` alone with
+    its inputs' ``grad`` set to 0 first; every ``grad`` is put back afterwards: nothing of the
+    reader's changes. An input used twice (``x * x``) gets its two parts in one ``grad``: each
+    edge is given half, which is exact for ``+`` and ``*``, whose two parts are then equal."""
+    if not is_engine_value(output):
+        raise GraphError(f"an engine's value has data, grad, _backward and _prev; got {type(output).__name__}")
+    names = dict(names or {})
+    index, nodes, stack = {}, [], [output]
+    while stack:  # every value reachable from the output, the output first
+        value = stack.pop()
+        if id(value) in index:
+            continue
+        if len(nodes) >= MAX_NODES:
+            raise GraphError(f"the graph has more than {MAX_NODES:,} nodes: too many to show")
+        index[id(value)] = len(nodes)
+        op = _engine_op(value)
+        leaf = not _engine_inputs(value)
+        nodes.append(Node(fn=value, name="AccumulateGrad" if leaf else f"{type(value).__name__} {op}".strip()))
+        stack.extend(reversed(_engine_inputs(value)))
+    for node in nodes:
+        node.inputs = [(index[id(v)], 0) for v in _engine_inputs(node.fn)]
+        node.tensor = next((n for n, v in names.items() if v is node.fn), "")
+    result = Record(nodes=nodes, values={i: number(node.fn.data) for i, node in enumerate(nodes)})
+    order, seen = [], set()
+
+    def visit(i):  # the engine's order, depth first (iteratively: graphs can be deep)
+        todo = [(i, False)]
+        while todo:
+            j, done = todo.pop()
+            if done:
+                order.append(j)
+            elif j not in seen:
+                seen.add(j)
+                todo.append((j, True))
+                todo.extend((c, False) for c, _ in reversed(nodes[j].inputs))
+
+    visit(0)
+    kept = [(node.fn, node.fn.grad) for node in nodes]
+    received = {i: 0.0 for i in range(len(nodes))}
+    received[0] = 1.0
+    try:
+        for i in reversed(order):
+            node = nodes[i]
+            result.order.append(i)
+            result.received[i] = received[i]
+            if not node.inputs:
+                continue
+            for g, key in ((received[i], "sent"), (1.0, "local")):
+                inputs = [nodes[c].fn for c, _ in node.inputs]
+                for v in inputs:
+                    v.grad = 0.0
+                node.fn.grad = g
+                node.fn._backward()
+                for k, v in enumerate(inputs):
+                    part = float(v.grad) / sum(u is v for u in inputs)
+                    getattr(result, key)[i, k] = part
+                    if key == "sent":
+                        received[node.inputs[k][0]] += part
+    except Exception as error:  # a reader's _backward that raises
+        result.failure = f"{node.name}'s _backward raised {type(error).__name__}: {error}"
+        result.notes.append(result.failure)
+    finally:
+        for value, grad in kept:
+            value.grad = grad
+    return result
+
+
+def engine_drawing(result, prefix="g"):
+    """:func:`drawing` of a :func:`record_engine` record, in the engine's words: a leaf's box is
+    headed by its class's name (not ``AccumulateGrad``), no box has PyTorch's flags, and a leaf's
+    step says that its ``grad`` is the sum of what its users' ``_backward`` added."""
+    spec = drawing(result, prefix)
+    for node in spec["nodes"]:
+        if node["kind"] == "leaf" and node["lines"][0] == "AccumulateGrad":
+            node["lines"][0] = type(result.nodes[node["id"]].fn).__name__
+        node["details"] = []
+    spec["layouts"] = [layout for layout in spec["layouts"] if not layout["details"]]
+    spec["sentences"] = [
+        re.sub(r"^AccumulateGrad stores (.*) in (.*)\.grad\.$", r"\2.grad is \1, what its users' _backward added.", s)
+        for s in spec["sentences"]
+    ]
+    return spec
