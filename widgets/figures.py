@@ -502,8 +502,9 @@ def show_graph(output, names=None):
     step control walks through one node at a time, in the engine's order. A tensor's hooks
     (``register_hook``) are drawn in its node and called as backward calls them, on the gradient
     that arrives there. Nothing is changed: no ``.grad`` is written. Tensors are named after the
-    variables that hold them where the call is made (``names`` overrides: ``{"x": x, "y": y}``, or a list of those variables' names, ``["x", "y"]``).
-    A tensor with no graph is shown as such, and why. A value of an autograd engine of the reader's
+    variables that hold them where the call is made (``names`` overrides: ``{"x": x, "y": y}``, or
+    a list of those variables' names, ``["x", "y"]``). A tensor with no graph is shown as such, and
+    why. A value of an autograd engine of the reader's
     own (chapter 15's ``Value``: ``data``, ``grad``, ``_backward``, ``_prev``, ``_op``) is drawn the
     same way, with what each node's own ``_backward`` sends (:func:`widgets.graph.record_engine`).
     """
