@@ -1093,7 +1093,7 @@ class EngineExplorer(Explorer):
 
     def evaluate(self, x):
         mine = self._forward(x)
-        frame = self.graph.channels(mine[2], dict(zip("xyz", mine)))  # before backward: grads all 0
+        frame, graph_note = self.graph.channels(mine[2], dict(zip("xyz", mine)))  # before backward: grads 0
         mine[2].backward()  # the reader's own backward
         leaf = new_leaf(x)
         y = leaf**2
@@ -1108,7 +1108,7 @@ class EngineExplorer(Explorer):
             frame[f"t{name}"] = float(tensor.detach())
             frame[f"tg{name}"] = float(tensor.grad)
         frame["x"] = x
-        frame["note"] = ""
+        frame["note"] = graph_note
         return frame
 
     def draw(self, axes):

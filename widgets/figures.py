@@ -457,16 +457,19 @@ class GraphPanel:
     """A figure's graph panel: the graph recorded at the figure's start, laid out once, and each
     frame's numbers from the graph that frame records (the same code, other values)."""
 
+    #: How the graph is read and drawn (chapter 15's engine has its own).
+    record, drawing = staticmethod(record), staticmethod(drawing)
+
     def __init__(self, output, names, title):
-        start = record(output, names)
-        spec = drawing(start)
+        start = self.record(output, names)
+        spec = self.drawing(start)
         self.signature, self.used = signature(start), used(spec)
         self.keys = {k: v for k, v in channels(start).items() if k in self.used}
         self.mark = Graph(**spec, title=title)
 
     def channels(self, output, names):
         """(the frame's graph channels, a note): NaN where this frame recorded another graph."""
-        result = record(output, names)
+        result = self.record(output, names)
         if signature(result) != self.signature:
             return (
                 {k: math.nan if not isinstance(v, str) else "" for k, v in self.keys.items()},
@@ -480,12 +483,15 @@ class GraphExplorer(Explorer):
     """The graph autograd recorded behind one tensor, drawn with its numbers: see :func:`show_graph`."""
 
     panels = 0
+    #: How the graph is read and drawn, and what its title says (chapter 15's engine has its own).
+    record, drawing = staticmethod(record), staticmethod(drawing)
+    made, unnamed = "autograd recorded", "this tensor"
 
     def __init__(self, output, names=None, title=None):
-        result = record(output, names)
+        result = self.record(output, names)
         name = next((n for n, t in (names or {}).items() if t is output), "")
-        self.title = title or f"The graph autograd recorded behind {name or 'this tensor'}"
-        spec = drawing(result)
+        self.title = title or f"The graph {self.made} behind {name or self.unnamed}"
+        spec = self.drawing(result)
         self.marks = (Graph(**spec, title=self.title),)
         numbers = {**channels(result), **result.values_frame()}
         self._frame = {**{k: v for k, v in numbers.items() if k in used(spec)}, "note": " ".join(result.notes)}
@@ -541,37 +547,20 @@ def _variables(frame):
 # The graph of an engine of the reader's own (chapter 15): show_graph(value) draws it as PyTorch's
 
 
-class EngineGraphExplorer(Explorer):
+class EngineGraphExplorer(GraphExplorer):
     """The graph a reader's own engine built behind one of its values (:func:`show_graph` on a
     value that has ``data``, ``grad``, ``_backward`` and its inputs), with what each node's own
     ``_backward`` sends: :func:`widgets.graph.record_engine`."""
 
-    panels = 0
-
-    def __init__(self, output, names=None, title=None):
-        result = record_engine(output, names)
-        name = next((n for n, v in (names or {}).items() if v is output), "")
-        self.title = title or f"The graph your engine built behind {name or 'this value'}"
-        spec = engine_drawing(result)
-        self.marks = (Graph(**spec, title=self.title),)
-        numbers = {**channels(result), **result.values_frame()}
-        self._frame = {**{k: v for k, v in numbers.items() if k in used(spec)}, "note": " ".join(result.notes)}
-
-    def evaluate(self):
-        return dict(self._frame)
+    record, drawing = staticmethod(record_engine), staticmethod(engine_drawing)
+    made, unnamed = "your engine built", "this value"
 
 
-class EngineGraphPanel:
+class EngineGraphPanel(GraphPanel):
     """A figure's panel with the graph a reader's engine builds, laid out once at the figure's start
-    (as :class:`GraphPanel` does PyTorch's): ``channels`` gives each frame's numbers."""
+    (as :class:`GraphPanel` does PyTorch's)."""
 
-    def __init__(self, output, names, title):
-        spec = engine_drawing(record_engine(output, names))
-        self.used = used(spec)
-        self.mark = Graph(**spec, title=title)
-
-    def channels(self, output, names):
-        return {k: v for k, v in channels(record_engine(output, names)).items() if k in self.used}
+    record, drawing = staticmethod(record_engine), staticmethod(engine_drawing)
 
 
 def _values(frame, output):
