@@ -516,7 +516,7 @@ def show_graph(output, names=None):
     """
     if is_engine_value(output):  # a value of the reader's own engine (chapter 15)
         return EngineGraphExplorer(
-            output, names if names is not None else _values(inspect.currentframe().f_back, output)
+            output, names if names is not None else _variables(inspect.currentframe().f_back, type(output))
         )
     if names is None or (isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names)):
         found = _variables(inspect.currentframe().f_back)
@@ -533,12 +533,13 @@ def show_graph(output, names=None):
     return GraphExplorer(output, names)
 
 
-def _variables(frame):
-    """The tensors a caller's code names (a notebook's variables): {name: tensor}."""
+def _variables(frame, kind=torch.Tensor):
+    """The values of type `kind` a caller's code names (a notebook's variables): {name: value}; by
+    default its tensors, or the values of the reader's own engine (chapter 15)."""
     found = {}
     for scope in (frame.f_globals, frame.f_locals):
         for name, value in scope.items():
-            if isinstance(value, torch.Tensor) and name.isidentifier() and not name.startswith("_"):
+            if isinstance(value, kind) and name.isidentifier() and not name.startswith("_"):
                 found.setdefault(name, value)
     return found
 
@@ -561,13 +562,3 @@ class EngineGraphPanel(GraphPanel):
     (as :class:`GraphPanel` does PyTorch's)."""
 
     record, drawing = staticmethod(record_engine), staticmethod(engine_drawing)
-
-
-def _values(frame, output):
-    """The values of the output's engine a caller's code names: {name: value}."""
-    found = {}
-    for scope in (frame.f_globals, frame.f_locals):
-        for name, value in scope.items():
-            if isinstance(value, type(output)) and name.isidentifier() and not name.startswith("_"):
-                found.setdefault(name, value)
-    return found

@@ -186,10 +186,9 @@ def record(output, names=None):
         node = Node(fn=None, name="AccumulateGrad" if output.requires_grad else "no grad_fn", tensor=own)
         return Record(nodes=[node], values={0: number(output)}, notes=[_no_graph(output, own)])
     nodes = _walk(output)
-    by_fn, pieces = {}, {}
+    pieces = {}  # node → {output number: (name, tensor)}: the first tensor the code names there
     for name, tensor in names.items():
         if tensor.grad_fn is not None:
-            by_fn.setdefault(tensor.grad_fn, (name, tensor))
             pieces.setdefault(tensor.grad_fn, {}).setdefault(tensor.output_nr, (name, tensor))
     hooked = {t.grad_fn: t for t in (output, *names.values()) if t.grad_fn is not None and t._backward_hooks}
     result = Record(nodes=nodes)
@@ -203,12 +202,12 @@ def record(output, names=None):
             continue
         if node.fn in hooked:
             node.hooks = _hooks(hooked[node.fn])
-        if node.fn in by_fn and node.outputs > 1:  # a, b = x: the pieces the reader named, in order
-            named = [pieces[node.fn][nr] for nr in sorted(pieces[node.fn])]
+        named = [pieces[node.fn][nr] for nr in sorted(pieces.get(node.fn, ()))]
+        if named and node.outputs > 1:  # a, b = x: the pieces the reader named, in order
             node.tensor = ", ".join(n for n, _ in named)
             node.retains = any(t.retains_grad for _, t in named)
-        elif node.fn in by_fn:
-            node.tensor, tensor = by_fn[node.fn]
+        elif named:  # one output (numbered 0)
+            node.tensor, tensor = named[0]
             node.retains = tensor.retains_grad
             result.values[i] = number(tensor)
         try:
