@@ -13,7 +13,6 @@ import math
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
 
 from widgets import calculus
 from widgets.controls import Choice, Slider
@@ -710,20 +709,15 @@ class JacobianExplorer(Explorer):
         )
         return frame
 
-    def background(self, figsize, rows, columns, dpi=72, container=None):
-        """As every figure's, with each plane's share of the room in proportion to its extent: side
-        by side, the output plane is wider; stacked, the input plane is taller."""
-        figure = container or Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    def shares(self, rows, columns):
+        """Each plane's share of the room in proportion to its extent: side by side, the output plane
+        is wider; stacked, the input plane is taller."""
         widths = [hi - lo for (lo, hi), _ in (self.INPUT, self.OUTPUT)]
         heights = [hi - lo for _, (lo, hi) in (self.INPUT, self.OUTPUT)]
         if columns == 2:
-            ratios = {"width_ratios": [w / h for w, h in zip(widths, heights)]}
-        else:
-            # Stacked, the output plane is the one kept large: the input plane's share is cut by a quarter.
-            ratios = {"height_ratios": [0.75 * heights[0] / widths[0], heights[1] / widths[1]]}
-        axes = list(np.atleast_1d(figure.subplots(rows, columns, **ratios)).flat)
-        self.draw(axes)
-        return figure, axes
+            return {"width_ratios": [w / h for w, h in zip(widths, heights)]}
+        # Stacked, the output plane is the one kept large: the input plane's share is cut by a quarter.
+        return {"height_ratios": [0.75 * heights[0] / widths[0], heights[1] / widths[1]]}
 
     def draw(self, axes):
         inputs, outputs = axes

@@ -309,9 +309,13 @@ class Explorer:
         """What does not move, drawn by ``draw`` on `rows` × `columns` new axes: (figure, axes). The
         axes are made on `container` (a matplotlib figure or subfigure) if given."""
         figure = container or Figure(figsize=figsize, dpi=dpi, layout="constrained")
-        axes = list(np.atleast_1d(figure.subplots(rows, columns)).flat)
+        axes = list(np.atleast_1d(figure.subplots(rows, columns, **self.shares(rows, columns))).flat)
         self.draw(axes)
         return figure, axes
+
+    def shares(self, rows, columns):
+        """How the axes share the room (``width_ratios``, ``height_ratios``); equal by default."""
+        return {}
 
     def _stills(self, axes, frame, prefix):
         """Each mark drawn on the matplotlib axes, at `frame` (:meth:`widgets.marks.Mark.still`)."""
